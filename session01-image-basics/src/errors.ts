@@ -1,0 +1,108 @@
+/**
+ * The course's error family. Every error the library throws is a {@link WorkbookError} with a
+ * stable string `code`; callers (and the errors table in each session README) match on the code,
+ * never on the message or the class, because classes do not survive threads, processes or Redis.
+ */
+
+/** Codes added by session 01. Later sessions add their own codes to the family. */
+export const ImageErrorCodes = {
+  /** An option or filter parameter is missing, of the wrong type, or out of range. */
+  INVALID_OPTION: 'ERR_INVALID_OPTION',
+  /** The input path does not exist. */
+  FILE_NOT_FOUND: 'ERR_FILE_NOT_FOUND',
+  /** The input is empty (zero bytes). */
+  EMPTY_INPUT: 'ERR_EMPTY_INPUT',
+  /** The input is larger than the byte limit. */
+  INPUT_TOO_LARGE: 'ERR_INPUT_TOO_LARGE',
+  /** The input is not an image format sharp can read (e.g. text renamed to .jpg). */
+  NOT_AN_IMAGE: 'ERR_NOT_AN_IMAGE',
+  /** The image header is valid but the data is truncated or corrupt. */
+  IMAGE_CORRUPT: 'ERR_IMAGE_CORRUPT',
+  /** width x height exceeds the pixel limit (decompression bomb guard). */
+  IMAGE_TOO_LARGE: 'ERR_IMAGE_TOO_LARGE',
+  /** SVG input was given without `allowSvg: true`. */
+  SVG_NOT_ALLOWED: 'ERR_SVG_NOT_ALLOWED',
+  /** The requested output format is not supported. */
+  UNSUPPORTED_FORMAT: 'ERR_UNSUPPORTED_FORMAT',
+} as const;
+
+export type ImageErrorCode = (typeof ImageErrorCodes)[keyof typeof ImageErrorCodes];
+
+/**
+ * Base class of every error the course's library throws.
+ *
+ * @example
+ * throw new WorkbookError('ERR_FILE_NOT_FOUND', 'Input file `cat.png` does not exist');
+ */
+export class WorkbookError extends Error {
+  override name = 'WorkbookError';
+  /** Stable machine-readable code, e.g. `ERR_IMAGE_CORRUPT`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A bad option or parameter: thrown at construction time, before any work is done. */
+export class InvalidOptionError extends WorkbookError {
+  override name = 'InvalidOptionError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(ImageErrorCodes.INVALID_OPTION, message, options);
+  }
+}
+
+/** The input could not be read as a safe, complete image. */
+export class ImageInputError extends WorkbookError {
+  override name = 'ImageInputError';
+}
+
+/** An error flattened to plain data so it survives structured clone, JSON and Redis. */
+export interface SerializedError {
+  name: string;
+  code: string;
+  message: string;
+  stack?: string;
+}
+
+/**
+ * Flattens any thrown value to a {@link SerializedError}. Errors without a code get
+ * `ERR_UNEXPECTED` so that every failure can be matched by code.
+ */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      code: typeof code === 'string' ? code : 'ERR_UNEXPECTED',
+      message: error.message,
+      ...(error.stack ? { stack: error.stack } : {}),
+    };
+  }
+  return { name: 'Error', code: 'ERR_UNEXPECTED', message: String(error) };
+}
+
+/** Rebuilds a {@link WorkbookError} from its serialised form (the class is not restored). */
+export function deserializeError(data: SerializedError): WorkbookError {
+  const error = new WorkbookError(data.code, data.message);
+  error.name = data.name;
+  if (data.stack) error.stack = data.stack;
+  return error;
+}
+
+/**
+ * Describes a received value for error messages: ``` `0` (number)```.
+ * One helper so every invalid-argument message has the same shape.
+ */
+export function describeValue(value: unknown): string {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  let shown: string;
+  try {
+    shown = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    shown = String(value);
+  }
+  if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
+  return `\`${shown}\` (${type})`;
+}
