@@ -24,6 +24,8 @@ export const ImageErrorCodes = {
   SVG_NOT_ALLOWED: 'ERR_SVG_NOT_ALLOWED',
   /** The requested output format is not supported. */
   UNSUPPORTED_FORMAT: 'ERR_UNSUPPORTED_FORMAT',
+  /** sharp failed while processing for a reason none of the other codes covers (see `cause`). */
+  PROCESSING_FAILED: 'ERR_PROCESSING_FAILED',
 } as const;
 
 export type ImageErrorCode = (typeof ImageErrorCodes)[keyof typeof ImageErrorCodes];

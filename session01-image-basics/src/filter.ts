@@ -1,5 +1,5 @@
 import type { Sharp } from 'sharp';
-import { InvalidOptionError, describeValue } from './errors.ts';
+import { describeValue, InvalidOptionError } from './errors.ts';
 
 /**
  * How one parameter of a filter is validated. Filters validate eagerly, when they are built,
@@ -79,6 +79,12 @@ export interface FilterDefinition<S extends ParamSpecs> {
   ops: readonly SharpOp[];
   /** Adds the filter's operations to a sharp pipeline and returns it. */
   apply(image: Sharp, params: ParamValues<S>): Sharp | Promise<Sharp>;
+  /**
+   * Optional rule that involves several parameters at once (e.g. "`width` or `height` must be
+   * given"). Runs after every single parameter passed its own spec, when the filter is built.
+   * @throws {InvalidOptionError} when the combination is not allowed.
+   */
+  check?(params: ParamValues<S>): void;
 }
 
 /** The serialisable description of one filter: what a pipeline spec is made of. */
@@ -108,6 +114,7 @@ export class Filter<S extends ParamSpecs = ParamSpecs> {
     this.description = definition.description;
     this.ops = definition.ops;
     this.params = Object.freeze(validateParams(definition.name, definition.params, params));
+    definition.check?.(this.params);
   }
 
   /** Adds this filter's operations to `image`. */
@@ -120,7 +127,7 @@ export class Filter<S extends ParamSpecs = ParamSpecs> {
     return { name: this.name, params: { ...this.params } };
   }
 
-  override toString(): string {
+  toString(): string {
     const parts = Object.entries(this.params).map(([key, value]) => `${key}=${value}`);
     return parts.length ? `${this.name}(${parts.join(', ')})` : this.name;
   }
@@ -184,7 +191,9 @@ export function validateParams<S extends ParamSpecs>(
 
 function checkValue(label: string, spec: ParamSpec, value: unknown): unknown {
   const fail = () =>
-    new InvalidOptionError(`Expected ${label} to be ${describeSpec(spec)}, got ${describeValue(value)}`);
+    new InvalidOptionError(
+      `Expected ${label} to be ${describeSpec(spec)}, got ${describeValue(value)}`,
+    );
   switch (spec.type) {
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) throw fail();
