@@ -89,6 +89,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   let child: ChildProcess | null = null;
 
+  // biome-ignore format: one flag and its value per line reads best
   const args = [
     '--port', String(port),
     '--bind', host,

@@ -1,0 +1,133 @@
+/**
+ * `pnpm test`: the one gate of the course. In order, stopping at the first failure:
+ *
+ * 1. lint and format (`biome check .`)
+ * 2. typecheck on both targets of the exercise switch
+ * 3. the whole vitest suite on the reference solutions (library tests + every check)
+ * 4. the proof: every check fails on its untouched starter, every wrong variant is caught
+ *
+ * The last lines are a plain summary that CI logs and people can read:
+ * `Proof: ...` and `Tests: N passed, N failed`.
+ */
+import chalk from 'chalk';
+import { discoverWorkbook } from './exercises.ts';
+import { binEntry, isMain, REPO_ROOT } from './paths.ts';
+import { formatViolations, type ProofResult, proofLine, runProof } from './proof.ts';
+import { run } from './spawn.ts';
+import { typecheck } from './typecheck.ts';
+import { banner, heading, seconds } from './ui.ts';
+import { runVitest, type VitestReport } from './vitest-run.ts';
+
+/** Counts behind the final `Tests:` line. */
+export interface GateCounts {
+  passed: number;
+  failed: number;
+}
+
+/**
+ * Counts of the suite: passed and failed tests, plus one failure per test file that failed
+ * without a failing test (it did not load), so a broken file can never read as "0 failed".
+ */
+export function suiteCounts(report: VitestReport | null): GateCounts {
+  if (!report) return { passed: 0, failed: 1 };
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed'),
+  ).length;
+  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
+}
+
+/** `Tests: 412 passed, 0 failed`: the plain last line of the gate. */
+export function summaryLine(counts: GateCounts): string {
+  return `Tests: ${counts.passed} passed, ${counts.failed} failed`;
+}
+
+interface Step {
+  title: string;
+  run(): Promise<boolean>;
+}
+
+/** Runs the gate; returns the exit code. */
+export async function gate(root = REPO_ROOT): Promise<number> {
+  const counts: GateCounts = { passed: 0, failed: 0 };
+  // Held in an object: steps assign it from closures, which control-flow narrowing ignores.
+  const state: { proof: ProofResult | null } = { proof: null };
+  const steps: Step[] = [
+    {
+      title: 'Lint and format (biome check .)',
+      run: async () => {
+        const result = await run(
+          process.execPath,
+          [binEntry('@biomejs/biome', 'biome', root), 'check', '.'],
+          {
+            cwd: root,
+            inherit: true,
+          },
+        );
+        return result.exitCode === 0;
+      },
+    },
+    {
+      title: 'Typecheck (tsc, exercise and solution targets)',
+      run: async () => (await typecheck(root)).ok,
+    },
+    {
+      title: 'Tests on the reference solutions (vitest, WORKBOOK_TARGET=solution)',
+      run: async () => {
+        const { report, exitCode } = await runVitest({ root, target: 'solution', inherit: true });
+        const suite = suiteCounts(report);
+        counts.passed += suite.passed;
+        counts.failed += suite.failed;
+        return exitCode === 0 && suite.failed === 0;
+      },
+    },
+    {
+      title: 'Proof: checks fail on untouched starters and catch wrong variants',
+      run: async () => {
+        const proof = await runProof(discoverWorkbook(root), {
+          log: (line) => console.log(chalk.dim(`  ${line}`)),
+        });
+        state.proof = proof;
+        for (const line of formatViolations(proof.violations)) console.log(chalk.red(line));
+        counts.failed += proof.violations.length;
+        return proof.violations.length === 0;
+      },
+    },
+  ];
+
+  const started = Date.now();
+  let failedStep: string | null = null;
+  for (const [index, step] of steps.entries()) {
+    const label = `${index + 1}/${steps.length} ${step.title}`;
+    console.log(`\n${heading(label)}`);
+    const stepStart = Date.now();
+    let ok: boolean;
+    try {
+      ok = await step.run();
+    } catch (error) {
+      console.error(chalk.red((error as Error).stack ?? String(error)));
+      ok = false;
+    }
+    console.log(chalk.dim(`  ${ok ? 'done' : 'FAILED'} in ${seconds(Date.now() - stepStart)}`));
+    if (!ok) {
+      failedStep = label;
+      break;
+    }
+  }
+
+  // A failed lint or typecheck has no test counts; it still must not read as "0 failed".
+  if (failedStep && counts.failed === 0) counts.failed = 1;
+  const total = seconds(Date.now() - started);
+  console.log('');
+  console.log(
+    failedStep
+      ? banner(`✖ Gate failed at step ${failedStep} (after ${total})`, false)
+      : banner(`✔ Gate passed: lint, typecheck, tests and proof (${total})`, true),
+  );
+  console.log(state.proof ? proofLine(state.proof) : 'Proof: not run');
+  console.log(summaryLine(counts));
+  return failedStep ? 1 : 0;
+}
+
+if (isMain(import.meta.url)) {
+  process.exitCode = await gate();
+}
