@@ -7,6 +7,14 @@ export interface DequeueOptions {
    * @default 0
    */
   timeoutMs?: number;
+  /**
+   * Ends the wait early: a backend that supports it resolves `null` as soon as the signal is
+   * aborted (and never delivers a task to that call afterwards). Workers abort it on `stop()` so
+   * they stop at once instead of after `timeoutMs`. Optional for backends: one that ignores it
+   * simply waits out `timeoutMs`, so callers must still handle a task that arrives after abort.
+   * @default undefined
+   */
+  signal?: AbortSignal;
 }
 
 /** Queue depths and counters. */

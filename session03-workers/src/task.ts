@@ -1,4 +1,10 @@
-import type { SerializedError } from '@workbook/session01';
+import { randomUUID } from 'node:crypto';
+import {
+  describeValue,
+  InvalidOptionError,
+  type SerializedError,
+  serializeError,
+} from '@workbook/session01';
 import type { PipelineSpec } from '@workbook/session02';
 
 /**
@@ -55,4 +61,97 @@ export interface TaskResult {
   attempt: number;
   /** When it finished (epoch ms). */
   finishedAt: number;
+}
+
+/** Who produced a result and how long it took; the rest comes from the task. */
+export interface ResultMeta {
+  /** The worker that ran the attempt. */
+  workerId: string;
+  /** Wall time of the attempt. */
+  durationMs: number;
+  /** When it finished (epoch ms). @default Date.now() */
+  finishedAt?: number;
+}
+
+/**
+ * Builds a stored {@link Task} from what a producer supplies: a UUID (unless `id` is given),
+ * `attempts: 0` and `createdAt: now`. Queues call it in `enqueue`.
+ *
+ * @example
+ * const task = createTask({ pipeline, input: 'in/cat.png', output: 'out/cat.webp' });
+ * @throws {InvalidOptionError} when `input`, `output` or `id` is not a non-empty string, or
+ * `pipeline` is not an object with a `steps` array.
+ */
+export function createTask(newTask: NewTask): Task {
+  if (newTask === null || typeof newTask !== 'object') {
+    throw new InvalidOptionError(
+      `Expected a task to be an object with pipeline, input and output, got ${describeValue(newTask)}`,
+    );
+  }
+  for (const key of ['input', 'output'] as const) {
+    if (typeof newTask[key] !== 'string' || newTask[key].length === 0) {
+      throw new InvalidOptionError(
+        `Expected \`${key}\` of a task to be a non-empty path, got ${describeValue(newTask[key])}`,
+      );
+    }
+  }
+  if (newTask.id !== undefined && (typeof newTask.id !== 'string' || newTask.id.length === 0)) {
+    throw new InvalidOptionError(
+      `Expected \`id\` of a task to be a non-empty string or left out, got ${describeValue(newTask.id)}`,
+    );
+  }
+  const pipeline = newTask.pipeline as unknown;
+  if (
+    pipeline === null ||
+    typeof pipeline !== 'object' ||
+    !Array.isArray((pipeline as { steps?: unknown }).steps)
+  ) {
+    throw new InvalidOptionError(
+      'Expected `pipeline` of a task to be a pipeline spec `{ steps: [...] }`, got ' +
+        describeValue(pipeline),
+    );
+  }
+  return {
+    id: newTask.id ?? randomUUID(),
+    pipeline: newTask.pipeline,
+    input: newTask.input,
+    output: newTask.output,
+    attempts: 0,
+    createdAt: Date.now(),
+  };
+}
+
+/**
+ * The result of an attempt that wrote its output.
+ * @example
+ * await queue.ack(task, completedResult(task, output, { workerId, durationMs: 120 }));
+ */
+export function completedResult(task: Task, output: OutputInfo, meta: ResultMeta): TaskResult {
+  return {
+    taskId: task.id,
+    status: 'completed',
+    output,
+    durationMs: meta.durationMs,
+    workerId: meta.workerId,
+    attempt: task.attempts,
+    finishedAt: meta.finishedAt ?? Date.now(),
+  };
+}
+
+/**
+ * The result of an attempt that threw: the error is flattened with `serializeError`, so its
+ * `code` survives JSON, structured clone and Redis.
+ * @example
+ * await queue.fail(task, failedResult(task, error, { workerId, durationMs: 5 }));
+ */
+export function failedResult(task: Task, error: unknown, meta: ResultMeta): TaskResult {
+  return {
+    taskId: task.id,
+    status: 'failed',
+    error: serializeError(error),
+    durationMs: meta.durationMs,
+    workerId: meta.workerId,
+    attempt: task.attempts,
+    finishedAt: meta.finishedAt ?? Date.now(),
+  };
 }
