@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describeValue, InvalidOptionError, WorkbookError } from '@workbook/session01';
 import {
   createTask,
@@ -542,6 +543,7 @@ export class RedisTaskQueue implements TaskQueue {
         status,
         ttlArg(this.#resultTtlMs),
         ttlArg(this.#taskTtlMs),
+        randomUUID(),
       ),
     );
     if (outcome === 1) return;

@@ -35,6 +35,7 @@ export interface QueueScripts {
     status: Arg,
     resultTtlMs: Arg,
     taskTtlMs: Arg,
+    token: Arg,
   ): Promise<number>;
   imgqRequeue(processing: string, pending: string, id: Arg): Promise<number>;
 }

@@ -14,18 +14,20 @@
     ARGV[3] 'completed' or 'failed' (also the stats field incremented)
     ARGV[4] result TTL in ms ('0' keeps it forever)
     ARGV[5] task TTL in ms after finishing ('0' keeps it forever)
+    ARGV[6] a token unique to this ack/fail call
 
   Output:
-    1 when finished now, or when this exact result was already stored (the same command resent
-    after a dropped connection); -1 when the task was already finished with another result;
-    0 when the task is not processing and has no result (unknown, or not delivered).
+    1 when finished now, or when this very call already finished it (ioredis resends a command
+    whose reply was lost to a dropped connection; the token tells that resend from a second
+    ack); -1 when the task was already finished by another call; 0 when the task is not
+    processing and not finished (unknown, or not delivered yet).
 ]]
 local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
 if removed == 0 then
-  local stored = redis.call('GET', KEYS[3])
-  if stored == ARGV[2] then
+  local token = redis.call('HGET', KEYS[2], 'finishedBy')
+  if token == ARGV[6] then
     return 1
-  elseif stored then
+  elseif token then
     return -1
   end
   return 0
@@ -35,7 +37,7 @@ if ARGV[4] == '0' then
 else
   redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4])
 end
-redis.call('HSET', KEYS[2], 'state', ARGV[3])
+redis.call('HSET', KEYS[2], 'state', ARGV[3], 'finishedBy', ARGV[6])
 if ARGV[5] ~= '0' then
   redis.call('PEXPIRE', KEYS[2], ARGV[5])
 end
