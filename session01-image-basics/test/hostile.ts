@@ -1,0 +1,107 @@
+/**
+ * Builders for hostile inputs, made in the tests themselves (see tools/fixtures/README.md).
+ * Writing a PNG container by hand here is test scaffolding: it lets us forge headers that no
+ * well-behaved encoder would produce.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+
+/** A fresh temporary folder for one test file's inputs (never inside the repo). */
+export function tempDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'workbook-s01-'));
+}
+
+/** Writes `data` to `dir/name` and returns the path. */
+export function writeTemp(dir: string, name: string, data: Buffer | string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, data);
+  return file;
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(data: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A PNG with the given IHDR (1-bit greyscale) and IDAT payload. */
+function png(width: number, height: number, idat: Buffer): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 1; // bit depth 1
+  ihdr[9] = 0; // colour type 0: greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * A real, valid decompression bomb: a single-colour 1-bit PNG of `side x side` pixels. Its rows
+ * are all zeros, which deflate squeezes ~1000:1, so 20000x20000 (400 million pixels, 1.6 GB as
+ * decoded RGBA) is about 50 KB on disk.
+ */
+export function decompressionBombPng(side = 20_000): Buffer {
+  const rowBytes = 1 + Math.ceil(side / 8); // filter byte + 1 bit per pixel
+  return png(side, side, deflateSync(Buffer.alloc(rowBytes * side), { level: 9 }));
+}
+
+/**
+ * A tiny PNG whose header claims huge dimensions but whose pixel data is garbage: if anything
+ * tried to decode it, it would fail as corrupt, not as too large.
+ */
+export function forgedHeaderPng(width: number, height: number): Buffer {
+  return png(width, height, Buffer.from('not really deflate data'));
+}
+
+/** Rewrites the frame size in a baseline JPEG's SOF0 marker (a forged, tiny JPEG header). */
+export function forgeJpegSize(jpeg: Buffer, width: number, height: number): Buffer {
+  const copy = Buffer.from(jpeg);
+  for (let i = 2; i < copy.length - 9; i++) {
+    if (copy[i] === 0xff && (copy[i + 1] === 0xc0 || copy[i + 1] === 0xc2)) {
+      copy.writeUInt16BE(height, i + 5);
+      copy.writeUInt16BE(width, i + 7);
+      return copy;
+    }
+  }
+  throw new Error('no SOF marker found in the JPEG');
+}
+
+/** The first `ratio` of a buffer: a file cut short, like an interrupted upload. */
+export function truncate(data: Buffer, ratio = 0.6): Buffer {
+  return data.subarray(0, Math.floor(data.length * ratio));
+}
+
+/** An SVG that references a file on the server: what `allowSvg: false` exists for. */
+export const SVG_WITH_EXTERNAL_REFERENCE = `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="64" height="64">
+  <image xlink:href="file:///etc/passwd" width="64" height="64"/>
+</svg>
+`;
+
+/** A harmless, self-contained SVG: a red square on white. */
+export const HARMLESS_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30">
+  <rect width="40" height="30" fill="#ffffff"/>
+  <rect x="10" y="5" width="20" height="20" fill="#ff0000"/>
+</svg>
+`;
