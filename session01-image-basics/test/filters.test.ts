@@ -300,6 +300,8 @@ describe('pixel behaviour', () => {
     expect(column(out, 26)).toBe(0);
     const fourNeighbours = await run('edge-laplacian', await verticalEdge(), { diagonals: false });
     expect(column(fourNeighbours, 15)).toBe(170); // 210 − 40
+    const half = await run('edge-laplacian', await verticalEdge(), { diagonals: false, gain: 0.5 });
+    expect(column(half, 15), 'gain 0.5 halves the response').toBe(85);
   });
 
   it('emboss keeps flat areas (its kernel sums to 1)', async () => {

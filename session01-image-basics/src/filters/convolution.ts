@@ -67,10 +67,12 @@ export const medianFilter = defineFilter({
 
 /**
  * `edge-laplacian`: edges by one convolution with a 3x3 Laplacian kernel (weights summing to 0,
- * so flat areas turn black and only change shows). Works on the grey image.
+ * so flat areas turn black and only change shows). Works on the grey image. The response is
+ * positive on the dark side of an edge (the negative side is clipped to black); `gain`
+ * multiplies it, since soft photo edges give small values.
  *
  * @example
- * edgeLaplacianFilter({ diagonals: false })
+ * edgeLaplacianFilter({ diagonals: false, gain: 4 })
  */
 export const edgeLaplacianFilter = defineFilter({
   name: 'edge-laplacian',
@@ -81,10 +83,13 @@ export const edgeLaplacianFilter = defineFilter({
       default: true,
       description: 'use all 8 neighbours (true) or the 4 direct ones (false)',
     },
+    gain: { type: 'number', min: 0.1, max: 32, default: 1, description: 'multiplies the response' },
   },
   ops: ['greyscale', 'convolve'],
-  apply: (image, { diagonals }) =>
-    image.greyscale().convolve(sharpKernel(diagonals ? LAPLACIAN_8 : LAPLACIAN_4)),
+  apply: (image, { diagonals, gain }) =>
+    image
+      .greyscale()
+      .convolve(sharpKernel(diagonals ? LAPLACIAN_8 : LAPLACIAN_4, { scale: 1 / gain })),
 });
 
 /**
