@@ -20,6 +20,7 @@ import {
   checkDuration,
   createRedisConnection,
   parseRedisUrl,
+  reconnectDelay,
   toRedisError,
   waitUntilReady,
 } from './connection.ts';
@@ -38,7 +39,11 @@ export interface RedisTaskQueueOptions {
    * @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379'
    */
   url?: string;
-  /** Extra ioredis options for the connections the queue opens (e.g. `{ db: 2 }`). */
+  /**
+   * Extra ioredis options for the connections the queue opens (e.g. `{ db: 2 }`). The command
+   * connection has `socketTimeout: 10_000` unless you set it; blocking connections never have
+   * one (their watchdog does that job).
+   */
   redis?: RedisOptions;
   /**
    * An ioredis client to share for ordinary commands (several queues, or the rest of the app).
@@ -176,6 +181,9 @@ export class RedisTaskQueue implements TaskQueue {
           redis: {
             enableAutoPipelining: true,
             connectionName: `imgq:${this.name}`,
+            // Ordinary commands answer in milliseconds; a connection silent for 10 s while a
+            // command waits is dead: ioredis then drops it, reconnects and resends.
+            socketTimeout: 10_000,
             ...options.redis,
           },
         },
@@ -192,8 +200,11 @@ export class RedisTaskQueue implements TaskQueue {
         maxRetriesPerRequest: null,
         enableAutoPipelining: false,
         connectionName: `imgq:${this.name}:blocking`,
-        retryStrategy: (attempt: number) => Math.min(attempt * 50, 1_000),
+        retryStrategy: reconnectDelay,
         ...options.redis,
+        // A BLMOVE is silent by design until its timeout: the watchdog below, which knows the
+        // block time, decides when a blocking connection is dead, not a socket timeout.
+        socketTimeout: undefined,
       });
       blocking.on('error', onError);
       return blocking;
