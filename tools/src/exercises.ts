@@ -341,6 +341,12 @@ export function resolveSelection(
     if (session) return { exercises: session.exercises, label: `session ${session.number}` };
     return { exercises: workbook.exercises, label: 'all exercises' };
   }
+  // A full id wins over the session given before it: a session's `check` script always
+  // passes its own number first, so `pnpm check 02.1` typed in session 01 arrives as `01 02.1`.
+  if (second !== undefined && /^\d{1,2}\.\d{1,2}$/.test(second.trim())) {
+    const ex = resolveExercise(workbook, second, context);
+    return { exercises: [ex], label: `exercise ${ex.id}` };
+  }
   const session = findSession(workbook, first);
   if (session && second === undefined) {
     return { exercises: session.exercises, label: `session ${session.number}` };

@@ -1,0 +1,246 @@
+/**
+ * Shared helpers for benchmarks (`pnpm bench <name>` runs tools/bench/<name>.ts): measure a
+ * function, sample peak memory, print a table with ratios to a baseline row, write JSON.
+ *
+ * @example
+ * const rows = [
+ *   await measure('naive', () => naive(img), { iterations: 20, unit: 'images' }),
+ *   await measure('fused', () => fused(img), { iterations: 20, unit: 'images' }),
+ * ];
+ * printTable(rows, { baseline: 'naive', title: 'Pipeline: naive vs fused' });
+ * writeBenchJson('pipeline', { rows });
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Options of {@link measure}. */
+export interface MeasureOptions {
+  /** Timed runs. @default 10 */
+  iterations?: number;
+  /** Untimed runs first, so JIT and caches are warm. @default 2 */
+  warmup?: number;
+  /** Work units done per call (e.g. images in a batch), for the throughput column. @default 1 */
+  unitsPerIteration?: number;
+  /** What a unit is: `images`, `tasks`, `ops`. @default 'ops' */
+  unit?: string;
+  /** Also sample the RSS of these child processes (e.g. worker processes). */
+  childPids?: () => number[];
+  /** How often RSS is sampled while measuring. @default 20 */
+  sampleEveryMs?: number;
+}
+
+/** One row of results. */
+export interface Measurement {
+  name: string;
+  iterations: number;
+  unit: string;
+  unitsPerIteration: number;
+  totalMs: number;
+  meanMs: number;
+  medianMs: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+  /** Units per second over the timed runs. */
+  perSecond: number;
+  /** Highest RSS seen while measuring (this process + sampled children), bytes. */
+  peakRssBytes: number;
+}
+
+/** The value at quantile `q` (0-1) of sorted numbers, nearest-rank. */
+export function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+/**
+ * Times `fn` over `iterations` runs after `warmup` untimed runs, sampling peak RSS meanwhile.
+ * `fn` gets the iteration number and may be async.
+ * @throws {Error} when `iterations` is not an integer >= 1.
+ */
+export async function measure(
+  name: string,
+  fn: (iteration: number) => unknown,
+  options: MeasureOptions = {},
+): Promise<Measurement> {
+  const { iterations = 10, warmup = 2, unitsPerIteration = 1, unit = 'ops' } = options;
+  if (!Number.isInteger(iterations) || iterations < 1) {
+    throw new Error(`Expected \`iterations\` to be an integer >= 1, got \`${iterations}\``);
+  }
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const sampler = new RssSampler({
+    childPids: options.childPids,
+    everyMs: options.sampleEveryMs ?? 20,
+  });
+  sampler.start();
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < iterations; i++) {
+      const start = performance.now();
+      await fn(i);
+      times.push(performance.now() - start);
+    }
+  } finally {
+    sampler.stop();
+  }
+  const totalMs = times.reduce((a, b) => a + b, 0);
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    name,
+    iterations,
+    unit,
+    unitsPerIteration,
+    totalMs,
+    meanMs: totalMs / iterations,
+    medianMs: quantile(sorted, 0.5),
+    p95Ms: quantile(sorted, 0.95),
+    minMs: sorted[0]!,
+    maxMs: sorted[sorted.length - 1]!,
+    perSecond:
+      totalMs > 0 ? (iterations * unitsPerIteration * 1000) / totalMs : Number.POSITIVE_INFINITY,
+    peakRssBytes: sampler.peakBytes,
+  };
+}
+
+/**
+ * Resident memory of another process in bytes (Linux `/proc`, elsewhere `ps`), or 0 when it
+ * is gone.
+ */
+export function processRss(pid: number): number {
+  const status = `/proc/${pid}/status`;
+  if (existsSync(status)) {
+    try {
+      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(status, 'utf8'))?.[1];
+      return kb ? Number(kb) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  }
+  const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
+  const kb = Number(ps.stdout?.trim());
+  return Number.isFinite(kb) ? kb * 1024 : 0;
+}
+
+/** Options of {@link RssSampler}. */
+export interface RssSamplerOptions {
+  /** Child processes to add to this process's RSS in each sample. */
+  childPids?: (() => number[]) | undefined;
+  /** @default 20 */
+  everyMs?: number;
+}
+
+/**
+ * Samples resident memory (this process plus optional children) on a timer and keeps the
+ * peak. Sampling is coarse: short spikes between samples can be missed.
+ */
+export class RssSampler {
+  /** Highest total RSS seen so far, bytes. */
+  peakBytes = 0;
+  readonly #options: RssSamplerOptions;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(options: RssSamplerOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Takes one sample now and returns it. */
+  sample(): number {
+    const children = this.#options.childPids?.() ?? [];
+    const total =
+      process.memoryUsage().rss + children.reduce((sum, pid) => sum + processRss(pid), 0);
+    if (total > this.peakBytes) this.peakBytes = total;
+    return total;
+  }
+
+  start(): this {
+    this.sample();
+    this.#timer = setInterval(() => this.sample(), this.#options.everyMs ?? 20);
+    this.#timer.unref();
+    return this;
+  }
+
+  stop(): number {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    this.sample();
+    return this.peakBytes;
+  }
+}
+
+/** Options of {@link formatTable}. */
+export interface TableOptions {
+  /** Name of the row the ratios are relative to. @default the first row */
+  baseline?: string;
+  title?: string;
+}
+
+/**
+ * A plain-text table of measurements with the speed ratio of each row to the baseline
+ * (`2.40×` means 2.4 times the baseline's throughput).
+ * @throws {Error} when `baseline` names no row.
+ */
+export function formatTable(rows: Measurement[], options: TableOptions = {}): string {
+  if (rows.length === 0) return '(no measurements)';
+  const base = options.baseline ? rows.find((r) => r.name === options.baseline) : rows[0];
+  if (!base) {
+    throw new Error(
+      `Expected \`baseline\` to name a row (${rows.map((r) => r.name).join(', ')}), got \`${options.baseline}\``,
+    );
+  }
+  const header = ['', 'runs', 'mean ms', 'p95 ms', `${base.unit}/s`, 'vs baseline', 'peak RSS'];
+  const body = rows.map((r) => [
+    r.name + (r === base ? ' (baseline)' : ''),
+    String(r.iterations),
+    r.meanMs.toFixed(1),
+    r.p95Ms.toFixed(1),
+    r.perSecond >= 100 ? r.perSecond.toFixed(0) : r.perSecond.toFixed(2),
+    `${ratio(r, base).toFixed(2)}×`,
+    `${(r.peakRssBytes / 1024 / 1024).toFixed(0)} MB`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ');
+  const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)];
+  if (options.title) out.unshift(options.title, '');
+  return out.join('\n');
+}
+
+/** Throughput of `row` relative to `base` (higher is faster). */
+export function ratio(row: Measurement, base: Measurement): number {
+  return base.perSecond === 0 ? 0 : row.perSecond / base.perSecond;
+}
+
+/** Prints {@link formatTable} to stdout. */
+export function printTable(rows: Measurement[], options: TableOptions = {}): void {
+  console.log(formatTable(rows, options));
+}
+
+/** The repository root (benchmarks write to `<root>/.bench/`). */
+export const BENCH_ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+/**
+ * Writes `.bench/<name>.json` with the data plus when and where it was measured.
+ * @returns the file written.
+ */
+export function writeBenchJson(
+  name: string,
+  data: Record<string, unknown>,
+  root = BENCH_ROOT,
+): string {
+  const dir = path.join(root, '.bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.json`);
+  const meta = {
+    name,
+    measuredAt: new Date().toISOString(),
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  writeFileSync(file, `${JSON.stringify({ ...meta, ...data }, null, 2)}\n`);
+  return file;
+}

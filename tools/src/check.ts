@@ -1,0 +1,267 @@
+/**
+ * `pnpm check`: runs exercise checks on the student's code and explains the result in
+ * learner terms — which exercise passes, which test fails and why (the 🚨 message), which
+ * file to open, and where to get a hint. Results are remembered in `.workbook/progress.json`.
+ */
+import { existsSync, type FSWatcher, watch } from 'node:fs';
+import path from 'node:path';
+import chalk from 'chalk';
+import type { Exercise, Workbook } from './exercises.ts';
+import { rel } from './paths.ts';
+import {
+  type CheckStatus,
+  fingerprint,
+  loadProgress,
+  progressPath,
+  saveProgress,
+} from './progress.ts';
+import type { Target } from './target.ts';
+import { MARK } from './ui.ts';
+import { type FileResult, failureSummary, fileResult, runVitest } from './vitest-run.ts';
+
+/** A failed test, as shown to a learner. */
+export interface FailedTest {
+  name: string;
+  /** The assertion message without the stack. */
+  message: string;
+  /** True when the failure is a starter's `🐨 TODO` error. */
+  todo: boolean;
+}
+
+/** The result of one exercise's check. */
+export interface CheckOutcome {
+  exercise: Exercise;
+  status: CheckStatus;
+  passed: number;
+  total: number;
+  failures: FailedTest[];
+  /** Set when the check could not even load the code (e.g. a syntax error in the file). */
+  loadError: string | null;
+}
+
+const TODO_MARK = '🐨 TODO';
+
+/**
+ * Reads one exercise's outcome from a vitest report. Pure, so it is tested without vitest.
+ * - every test passed → `passed`
+ * - every test failed with a starter's TODO error → `not-started`
+ * - anything else (including a file that did not load) → `failing`
+ */
+export function outcomeOf(exercise: Exercise, file: FileResult | undefined): CheckOutcome {
+  const base = { exercise, passed: 0, total: 0, failures: [], loadError: null };
+  if (!file) {
+    return {
+      ...base,
+      status: 'failing',
+      loadError: 'the check did not run (vitest did not report it)',
+    };
+  }
+  if (file.assertionResults.length === 0) {
+    const message = file.message
+      ? cleanMessage(failureSummary(file.message, 8))
+      : 'the check has no tests';
+    return { ...base, status: 'failing', loadError: message };
+  }
+  const failures: FailedTest[] = [];
+  let passed = 0;
+  for (const test of file.assertionResults) {
+    if (test.status === 'passed') {
+      passed++;
+      continue;
+    }
+    const raw = test.failureMessages.join('\n') || `the test ended as "${test.status}"`;
+    failures.push({
+      name: test.fullName,
+      message: cleanMessage(failureSummary(raw)),
+      todo: raw.includes(TODO_MARK),
+    });
+  }
+  const total = file.assertionResults.length;
+  let status: CheckStatus = 'failing';
+  if (passed === total) status = 'passed';
+  else if (passed === 0 && failures.every((f) => f.todo)) status = 'not-started';
+  return {
+    ...base,
+    status,
+    passed,
+    total,
+    failures,
+    loadError: file.message ? cleanMessage(file.message) : null,
+  };
+}
+
+/** Drops the error class prefix that vitest puts before assertion messages. */
+function cleanMessage(message: string): string {
+  return message.replace(/^(AssertionError|Error|TypeError|RangeError): /, '');
+}
+
+/**
+ * Formats outcomes for the terminal.
+ * @param cwd paths are shown relative to this folder (where the student typed the command).
+ */
+export function formatOutcomes(outcomes: CheckOutcome[], cwd: string, target: Target): string[] {
+  const lines: string[] = [];
+  for (const outcome of outcomes) {
+    const { exercise: ex } = outcome;
+    const title = `${chalk.bold(ex.id)} ${ex.title}`;
+    const files = ex.starterFiles.map((f) => rel(f, cwd));
+    const edit = (files.length ? files : [rel(ex.dir, cwd)]).join(', ');
+    if (outcome.status === 'passed') {
+      lines.push(
+        `${MARK.pass} ${title} ${chalk.dim(`(${outcome.total}/${outcome.total} checks pass)`)}`,
+      );
+      continue;
+    }
+    if (outcome.status === 'not-started') {
+      lines.push(
+        `${MARK.todo} ${title} ${chalk.yellow('— not started yet:')} open ${chalk.cyan(edit)}`,
+      );
+      lines.push(chalk.dim(`     the task is in ${rel(ex.readme, cwd)}`));
+      continue;
+    }
+    lines.push(
+      `${MARK.fail} ${title} ${chalk.dim(`(${outcome.passed}/${outcome.total} checks pass)`)}`,
+    );
+    if (outcome.loadError) {
+      lines.push(chalk.red('     The check could not load the code:'));
+      lines.push(indent(outcome.loadError, 7));
+    }
+    const shown = outcome.failures.slice(0, 4);
+    for (const failure of shown) {
+      const prefix = failure.todo ? chalk.yellow('still TODO') : chalk.red('✗');
+      lines.push(`   ${prefix} ${failure.name}`);
+      lines.push(indent(failure.message, 7));
+    }
+    if (outcome.failures.length > shown.length) {
+      lines.push(chalk.dim(`     … and ${outcome.failures.length - shown.length} more failing`));
+    }
+    if (target === 'exercise') {
+      lines.push(`   ${chalk.cyan('✎ edit')} ${edit}`);
+      lines.push(`   ${chalk.cyan('💡 stuck?')} pnpm hint ${ex.id}`);
+    }
+  }
+  return lines;
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line) => pad + line)
+    .join('\n');
+}
+
+/** Options of {@link checkExercises}. */
+export interface CheckOptions {
+  /** `exercise` (the student's code) or `solution` (instructors). @default 'exercise' */
+  target?: Target;
+  /** Where paths are shown from. @default process.cwd() */
+  cwd?: string;
+  /** Where progress is recorded. @default `<root>/.workbook/progress.json` */
+  progressFile?: string;
+  /** Receives the printed lines. @default console.log */
+  print?: (line: string) => void;
+}
+
+/** Everything one `pnpm check` run found. */
+export interface CheckRun {
+  outcomes: CheckOutcome[];
+  /** Exercises skipped because their check file is missing (an authoring error). */
+  missingChecks: Exercise[];
+  /** vitest output when it crashed before reporting. */
+  crash: string | null;
+}
+
+/**
+ * Runs the checks of `exercises` in one vitest run, prints the learner report and records
+ * progress (only for the `exercise` target; instructor runs on the reference do not count).
+ */
+export async function checkExercises(
+  workbook: Workbook,
+  exercises: Exercise[],
+  options: CheckOptions = {},
+): Promise<CheckRun> {
+  const target = options.target ?? 'exercise';
+  const cwd = options.cwd ?? process.cwd();
+  const print = options.print ?? ((line: string) => console.log(line));
+  const missingChecks = exercises.filter((ex) => !existsSync(ex.checkFile));
+  for (const ex of missingChecks) {
+    print(
+      `${MARK.warn}${chalk.bold(ex.id)} has no check file (expected ${rel(ex.checkFile, cwd)}): ` +
+        'this is a mistake in the course, please report it.',
+    );
+  }
+  const runnable = exercises.filter((ex) => existsSync(ex.checkFile));
+  if (runnable.length === 0) return { outcomes: [], missingChecks, crash: null };
+
+  const { report, output } = await runVitest({
+    root: workbook.root,
+    target,
+    files: runnable.map((ex) => ex.checkFile),
+  });
+  if (!report) {
+    print(chalk.red('The checks could not run. vitest said:'));
+    print(output.trim());
+    return { outcomes: [], missingChecks, crash: output };
+  }
+  const outcomes = runnable.map((ex) => outcomeOf(ex, fileResult(report, ex.checkFile)));
+  for (const line of formatOutcomes(outcomes, cwd, target)) print(line);
+  if (target === 'exercise') {
+    recordOutcomes(options.progressFile ?? progressPath(workbook.root), outcomes, print);
+  }
+  return { outcomes, missingChecks, crash: null };
+}
+
+/** Stores the outcomes in the progress file, keeping what else is recorded (hints shown). */
+export function recordOutcomes(
+  file: string,
+  outcomes: CheckOutcome[],
+  warn: (line: string) => void = () => {},
+  now = new Date(),
+): void {
+  const progress = loadProgress(file, warn);
+  for (const outcome of outcomes) {
+    const id = outcome.exercise.id;
+    progress.exercises[id] = {
+      ...progress.exercises[id],
+      status: outcome.status,
+      checkedAt: now.toISOString(),
+      passed: outcome.passed,
+      total: outcome.total,
+      fingerprint: fingerprint(outcome.exercise),
+    };
+  }
+  saveProgress(file, progress);
+}
+
+/**
+ * Calls `onChange` once per burst of file changes in `dirs` (debounced), e.g. while an editor
+ * saves several files. Returns a function that stops watching.
+ * @default debounceMs 250
+ */
+export function watchFolders(
+  dirs: string[],
+  onChange: (file: string) => void,
+  debounceMs = 250,
+): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  let last = '';
+  const watchers: FSWatcher[] = [];
+  for (const dir of new Set(dirs)) {
+    if (!existsSync(dir)) continue;
+    watchers.push(
+      watch(dir, (_event, name) => {
+        last = name ? path.join(dir, name.toString()) : dir;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => {
+          timer = null;
+          onChange(last);
+        }, debounceMs);
+      }),
+    );
+  }
+  return () => {
+    if (timer) clearTimeout(timer);
+    for (const watcher of watchers) watcher.close();
+  };
+}
