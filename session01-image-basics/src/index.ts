@@ -54,6 +54,16 @@ export {
   thresholdFilter,
 } from './filters/tone.ts';
 export {
+  decompressionBombPng,
+  forgedHeaderPng,
+  forgeJpegSize,
+  HARMLESS_SVG,
+  type HostileSample,
+  hostileSamples,
+  SVG_WITH_EXTERNAL_REFERENCE,
+  truncateBytes,
+} from './hostile-inputs.ts';
+export {
   EMBOSS,
   type Kernel3x3,
   LAPLACIAN_4,

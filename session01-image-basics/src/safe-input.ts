@@ -196,7 +196,7 @@ async function checkInput(
   options: SafeInputOptions,
 ): Promise<CheckedInput> {
   const limits = resolveLimits(options);
-  const label = typeof input === 'string' ? `\`${path.basename(input)}\`` : 'The input buffer';
+  const label = typeof input === 'string' ? `\`${path.basename(input)}\`` : 'the input buffer';
   const buffer = await readBytes(input, limits, label);
   if (!limits.allowSvg && looksLikeMarkup(buffer)) {
     throw svgRefused(label, 'it is SVG or other markup (text starting with `<`)');
@@ -215,7 +215,7 @@ async function checkInput(
   if (!ACCEPTED_INPUT_FORMATS.includes(metadata.format)) {
     throw new ImageInputError(
       ImageErrorCodes.NOT_AN_IMAGE,
-      `${label} is in format \`${metadata.format}\`, which this system does not accept; ` +
+      `${sentence(label)} is in format \`${metadata.format}\`, which this system does not accept; ` +
         `allowed: ${ACCEPTED_INPUT_FORMATS.join(', ')}`,
     );
   }
@@ -223,7 +223,7 @@ async function checkInput(
   if (pixels > limits.maxPixels) {
     throw new ImageInputError(
       ImageErrorCodes.IMAGE_TOO_LARGE,
-      `${label} is ${metadata.width}x${pageHeight(metadata)} = ${pixels.toLocaleString('en')} pixels, ` +
+      `${sentence(label)} is ${metadata.width}x${pageHeight(metadata)} = ${pixels.toLocaleString('en')} pixels, ` +
         `over the limit of ${limits.maxPixels.toLocaleString('en')} (\`maxPixels\`). ` +
         'It was refused from its header, without decoding. Downscale it first, or raise `maxPixels` if you trust it.',
     );
@@ -309,13 +309,13 @@ function checkByteSize(size: number, limits: Required<SafeInputOptions>, label: 
   if (size === 0) {
     throw new ImageInputError(
       ImageErrorCodes.EMPTY_INPUT,
-      `${label} is empty (0 bytes); an image file cannot be empty. Was the upload or copy interrupted?`,
+      `${sentence(label)} is empty (0 bytes); an image file cannot be empty. Was the upload or copy interrupted?`,
     );
   }
   if (size > limits.maxBytes) {
     throw new ImageInputError(
       ImageErrorCodes.INPUT_TOO_LARGE,
-      `${label} is ${size.toLocaleString('en')} bytes, over the limit of ` +
+      `${sentence(label)} is ${size.toLocaleString('en')} bytes, over the limit of ` +
         `${limits.maxBytes.toLocaleString('en')} bytes (\`maxBytes\`). Compress or downscale it first.`,
     );
   }
@@ -339,7 +339,7 @@ function looksLikeMarkup(buffer: Buffer): boolean {
 function svgRefused(label: string, why: string): ImageInputError {
   return new ImageInputError(
     ImageErrorCodes.SVG_NOT_ALLOWED,
-    `${label} was refused because ${why}. SVG can reference other files and URLs, so it is off ` +
+    `${sentence(label)} was refused because ${why}. SVG can reference other files and URLs, so it is off ` +
       'by default; convert it to PNG first, or pass `allowSvg: true` for SVG you trust.',
   );
 }
@@ -405,4 +405,9 @@ async function verifyDecodes(
   } catch (error) {
     throw toImageError(error, `Decoding ${label}`);
   }
+}
+
+/** `the input buffer` → `The input buffer`, for the start of a message. */
+function sentence(label: string): string {
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }

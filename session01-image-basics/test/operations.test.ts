@@ -20,7 +20,7 @@ import {
   toRaw,
   writeImage,
 } from '../src/index.ts';
-import { tempDir } from './hostile.ts';
+import { tempDir } from './temp.ts';
 
 /** A 64x32 image: left half red, right half blue — easy to tell where each pixel came from. */
 async function halves(): Promise<Buffer> {

@@ -6,23 +6,21 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_INPUT_LIMITS,
+  decompressionBombPng,
   encode,
+  forgedHeaderPng,
+  forgeJpegSize,
+  HARMLESS_SVG,
   hasCompleteEnding,
+  hostileSamples,
   ImageErrorCodes,
   openImage,
   readImageInfo,
   type SafeInputOptions,
-} from '../src/index.ts';
-import {
-  decompressionBombPng,
-  forgedHeaderPng,
-  forgeJpegSize,
-  HARMLESS_SVG,
   SVG_WITH_EXTERNAL_REFERENCE,
-  tempDir,
-  truncate,
-  writeTemp,
-} from './hostile.ts';
+  truncateBytes,
+} from '../src/index.ts';
+import { tempDir, writeTemp } from './temp.ts';
 
 /** Runs `openImage` and returns the error it rejects with (fails the test if it resolves). */
 async function refusal(input: string | Buffer, options?: SafeInputOptions) {
@@ -172,7 +170,7 @@ describe('openImage refuses hostile input with a code', () => {
 
   it('truncated copies of a real JPEG and PNG → ERR_IMAGE_CORRUPT, not half a picture', async () => {
     for (const photo of ['photos/rocket.jpg', 'photos/chelsea.png']) {
-      const cut = truncate(readFileSync(fixture(photo)), 0.6);
+      const cut = truncateBytes(readFileSync(fixture(photo)), 0.6);
       // The header survives the cut, so only the pixel data is missing.
       await expect(sharp(cut).metadata()).resolves.toBeDefined();
       const error = await refusal(cut);
@@ -206,14 +204,26 @@ describe('openImage refuses hostile input with a code', () => {
   });
 });
 
+describe('hostileSamples', () => {
+  it('each sample is refused with its expected code', async () => {
+    const samples = await hostileSamples();
+    expect(samples.length).toBeGreaterThanOrEqual(8);
+    for (const sample of samples) {
+      const error = await refusal(sample.data);
+      expect(error.code, `${sample.name}: ${sample.description}`).toBe(sample.expectedCode);
+      expect(error.name, sample.name).toBe('ImageInputError');
+    }
+  });
+});
+
 describe('hasCompleteEnding', () => {
   it('sees the end markers of complete files and their absence in cut ones', () => {
     const jpeg = readFileSync(fixture('photos/rocket.jpg'));
     const png = readFileSync(fixture('photos/chelsea.png'));
     expect(hasCompleteEnding(jpeg, 'jpeg')).toBe(true);
-    expect(hasCompleteEnding(truncate(jpeg), 'jpeg')).toBe(false);
+    expect(hasCompleteEnding(truncateBytes(jpeg), 'jpeg')).toBe(false);
     expect(hasCompleteEnding(png, 'png')).toBe(true);
-    expect(hasCompleteEnding(truncate(png), 'png')).toBe(false);
+    expect(hasCompleteEnding(truncateBytes(png), 'png')).toBe(false);
     expect(hasCompleteEnding(png, 'tiff')).toBe(false);
   });
 });

@@ -1,24 +1,12 @@
 /**
- * Builders for hostile inputs, made in the tests themselves (see tools/fixtures/README.md).
- * Writing a PNG container by hand here is test scaffolding: it lets us forge headers that no
- * well-behaved encoder would produce.
+ * Inputs the system must refuse, built on the spot (see tools/fixtures/README.md): a real
+ * decompression bomb, forged headers, cut files, SVG with an external reference. Tests and demos
+ * of this and later sessions use them to prove that bad input gets a clear, typed error.
+ * Writing a PNG container by hand is what lets us forge headers no well-behaved encoder makes.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-
-/** A fresh temporary folder for one test file's inputs (never inside the repo). */
-export function tempDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'workbook-s01-'));
-}
-
-/** Writes `data` to `dir/name` and returns the path. */
-export function writeTemp(dir: string, name: string, data: Buffer | string): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, data);
-  return file;
-}
+import sharp from 'sharp';
+import { type ImageErrorCode, ImageErrorCodes } from './errors.ts';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -88,7 +76,7 @@ export function forgeJpegSize(jpeg: Buffer, width: number, height: number): Buff
 }
 
 /** The first `ratio` of a buffer: a file cut short, like an interrupted upload. */
-export function truncate(data: Buffer, ratio = 0.6): Buffer {
+export function truncateBytes(data: Buffer, ratio = 0.6): Buffer {
   return data.subarray(0, Math.floor(data.length * ratio));
 }
 
@@ -105,3 +93,86 @@ export const HARMLESS_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="40" 
   <rect x="10" y="5" width="20" height="20" fill="#ff0000"/>
 </svg>
 `;
+
+/** One hostile input and the code `openImage` must refuse it with. */
+export interface HostileSample {
+  /** Short name, also a sensible file name. */
+  name: string;
+  /** What it is, for humans. */
+  description: string;
+  data: Buffer;
+  expectedCode: ImageErrorCode;
+}
+
+/**
+ * A set of hostile inputs, one per refusal `openImage` makes on bytes (missing files and
+ * byte limits need a path or an option, so they are not in the list).
+ *
+ * @example
+ * for (const sample of await hostileSamples()) await openImage(sample.data).catch((e) => e.code);
+ */
+export async function hostileSamples(): Promise<HostileSample[]> {
+  const photo = await sharp({
+    create: { width: 96, height: 64, channels: 3, background: { r: 40, g: 120, b: 200 } },
+  })
+    .composite([
+      {
+        input: { create: { width: 30, height: 30, channels: 3, background: '#fc0' } },
+        left: 20,
+        top: 20,
+      },
+    ])
+    .jpeg()
+    .toBuffer();
+  const png = await sharp(photo).png().toBuffer();
+  return [
+    {
+      name: 'empty.jpg',
+      description: 'a zero-byte file',
+      data: Buffer.alloc(0),
+      expectedCode: ImageErrorCodes.EMPTY_INPUT,
+    },
+    {
+      name: 'notes.jpg',
+      description: 'a text file named .jpg',
+      data: Buffer.from('Shopping list: milk, eggs, bread.\n'),
+      expectedCode: ImageErrorCodes.NOT_AN_IMAGE,
+    },
+    {
+      name: 'external-reference.svg',
+      description: 'an SVG that embeds file:///etc/passwd',
+      data: Buffer.from(SVG_WITH_EXTERNAL_REFERENCE),
+      expectedCode: ImageErrorCodes.SVG_NOT_ALLOWED,
+    },
+    {
+      name: 'bomb.png',
+      description: `a valid 20000x20000 single-colour PNG`,
+      data: decompressionBombPng(20_000),
+      expectedCode: ImageErrorCodes.IMAGE_TOO_LARGE,
+    },
+    {
+      name: 'forged-header.png',
+      description: 'a tiny PNG whose header claims 100000x100000',
+      data: forgedHeaderPng(100_000, 100_000),
+      expectedCode: ImageErrorCodes.IMAGE_TOO_LARGE,
+    },
+    {
+      name: 'forged-header.jpg',
+      description: 'a tiny JPEG whose header claims 65000x65000',
+      data: forgeJpegSize(photo, 65_000, 65_000),
+      expectedCode: ImageErrorCodes.IMAGE_TOO_LARGE,
+    },
+    {
+      name: 'truncated.jpg',
+      description: 'a JPEG cut at 60% (interrupted upload)',
+      data: truncateBytes(photo, 0.6),
+      expectedCode: ImageErrorCodes.IMAGE_CORRUPT,
+    },
+    {
+      name: 'truncated.png',
+      description: 'a PNG cut at 60%',
+      data: truncateBytes(png, 0.6),
+      expectedCode: ImageErrorCodes.IMAGE_CORRUPT,
+    },
+  ];
+}
