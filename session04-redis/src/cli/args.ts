@@ -95,7 +95,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') return { command: 'help' };
+  if (values.help || command === 'help') return { command: 'help' };
+  if (command === undefined) {
+    throw new BadArgumentError(`Missing command. Expected one of: ${COMMANDS.join(', ')}.`);
+  }
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new BadArgumentError(
       `Unknown command \`${command}\`. Expected one of: ${COMMANDS.join(', ')}.`,
