@@ -46,6 +46,13 @@ export {
 } from './filter-pipeline.ts';
 export { createLimiter, type Limiter } from './limiter.ts';
 export { NaivePipeline, type NaivePipelineOptions } from './naive-pipeline.ts';
+export {
+  OP_SAMPLES,
+  type OpSample,
+  type PairOutcome,
+  probeOps,
+  probePair,
+} from './order-probe.ts';
 export { resolveInside, writeFileAtomic } from './paths.ts';
 export {
   MAX_PIPELINE_STEPS,
@@ -60,6 +67,7 @@ export {
   IDEMPOTENT_OPS,
   isInSharpOrder,
   NEVER_SHARE_PASS,
+  PASS_ENDING_OPS,
   SHARP_OP_ORDER,
   SOLO_OPS,
   sharpOrderOf,

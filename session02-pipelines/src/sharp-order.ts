@@ -5,20 +5,24 @@ import type { SharpOp } from '@workbook/session01';
  * called in. `sharp(x).blur(2).resize(100)` resizes first and blurs second.
  *
  * How this table was derived (sharp 0.35.5 / libvips 8.18):
- * 1. Read `src/pipeline.cc` of lovell/sharp: `Pipeline::Execute` runs trim, pre-resize extract,
- *    flatten, gamma, greyscale, resize, flip, flop, rotate, post-resize extract, affine, extend,
- *    median, threshold, blur, convolve, recomb, modulate, sharpen, linear, normalise, clahe,
- *    tint and negate, in that order, each at most once.
- * 2. Checked it on real pixels: `demos/sharp-order.ts` runs, for every pair of operations A, B,
- *    `sharp(x).A().B()` and compares it with A-then-B and B-then-A done in two separate
- *    pipelines; `test/sharp-order.test.ts` re-checks every pair this table allows, so an upgrade
- *    of sharp that changes the order fails the tests instead of silently changing pictures.
+ * 1. Read `src/pipeline.cc` of lovell/sharp: `PipelineWorker::Execute` runs trim, pre-resize
+ *    extract, flatten, gamma, greyscale, resize (shrink), flip, flop, rotate, the crop/embed
+ *    part of resize (fit `cover`/`contain`), post-resize extract, affine, extend, median,
+ *    threshold, blur, convolve, recomb, modulate, sharpen, linear, normalise, clahe, tint and
+ *    negate, in that order, each at most once (a second call replaces the first).
+ * 2. Measured it on real pixels: `demos/sharp-order.ts` runs, for every pair of operations A, B,
+ *    `sharp(x).A().B()` and compares it with A-then-B and B-then-A done as two separate
+ *    pipelines (see `probeOps`); `test/sharp-order.test.ts` re-checks every pair this table
+ *    lets share a pass, so an upgrade of sharp that changes the order fails the tests instead
+ *    of silently changing pictures; the property test checks longer random chains.
  *
- * Two wrinkles are handled conservatively rather than modelled:
- * - `extract` runs *before* resize unless resize was called first (then after it), and `rotate`
- *   is moved before resize/extract when called before them. We place `extract` early and
- *   `rotate` after resize: every pair this order allows is applied in call order; a few pairs
- *   that sharp would also get right (rotate→resize, resize→extract) just get a second pass.
+ * What the measurements changed compared with a plain reading of pipeline.cc:
+ * - flip and flop sit BEFORE resize here: sharp flips between the shrink and the crop of
+ *   `fit: 'cover'`, so resize → flip is reordered, while flip → resize comes out right.
+ * - `extract` runs before resize unless resize was called first, and `rotate` jumps before
+ *   resize/extract when called before them. We place `extract` early and `rotate` after
+ *   resize (and never with it, see {@link NEVER_SHARE_PASS}): a few pairs that sharp would get
+ *   right anyway (rotate → resize, resize → extract) just get a second pass.
  * - `autoOrient`, `gamma` and `custom` are in {@link SOLO_OPS}: autoOrient is an input option,
  *   gamma is applied twice (darken before resize, brighten after it), custom filters run their
  *   own steps.
@@ -28,9 +32,9 @@ export const SHARP_OP_ORDER: readonly SharpOp[] = Object.freeze([
   'extract',
   'flatten',
   'greyscale',
-  'resize',
   'flip',
   'flop',
+  'resize',
   'rotate',
   'affine',
   'extend',
@@ -52,17 +56,22 @@ export const SHARP_OP_ORDER: readonly SharpOp[] = Object.freeze([
 export const SOLO_OPS: ReadonlySet<SharpOp> = new Set<SharpOp>(['custom', 'gamma', 'autoOrient']);
 
 /**
- * Pairs that are in sharp's order but still must not share a pass. Inside one pipeline sharp
- * keeps intermediate values unclamped (a convolution or recombination can produce -300 or 700),
- * while a separate step would have rounded them to 0-255 first; negate and CLAHE then see
- * different numbers (CLAHE even refuses non-8-bit input). Greyscale leaves one band, which a
- * 3x3 recombination matrix cannot multiply in the same pipeline. Found by `demos/sharp-order.ts`.
+ * Operations whose result sharp keeps UNCLAMPED inside one pipeline: a convolution or a channel
+ * mix can produce -300 or 700, which a separate step would have clipped to 0-255 first. Any
+ * operation after them that looks at values (linear, negate, a second channel mix, ...) would
+ * then see other numbers, so these end their pass. Found by the property test (emboss → sepia)
+ * and `demos/sharp-order.ts` (convolve → negate, recomb → linear; CLAHE even refuses the data).
+ */
+export const PASS_ENDING_OPS: ReadonlySet<SharpOp> = new Set<SharpOp>(['convolve', 'recomb']);
+
+/**
+ * Pairs that come in sharp's order but must still not share a pass, found by measuring:
+ * - resize → rotate: a quarter turn lands between the shrink and the crop of `fit: 'cover'`,
+ *   so the crop box is applied to the turned image (a 24x30 crop comes out 24x30, not 30x24).
+ * - greyscale → recomb: one grey band cannot be multiplied by a 3x3 channel matrix.
  */
 export const NEVER_SHARE_PASS: ReadonlyArray<readonly [SharpOp, SharpOp]> = Object.freeze([
-  ['convolve', 'negate'],
-  ['convolve', 'clahe'],
-  ['recomb', 'negate'],
-  ['recomb', 'clahe'],
+  ['resize', 'rotate'],
   ['greyscale', 'recomb'],
 ] as const);
 
@@ -81,8 +90,9 @@ export function sharpOrderOf(op: SharpOp): number {
 /**
  * Whether a filter whose ops are `next` can join a pass that already runs `passOps` so that
  * sharp still applies everything in the user's order: all ops strictly increasing in
- * {@link SHARP_OP_ORDER} (an op that repeats would replace the earlier call), no solo op, and
- * no pair from {@link NEVER_SHARE_PASS}. An empty pass accepts anything.
+ * {@link SHARP_OP_ORDER} (an op that repeats would replace the earlier call), no solo op,
+ * nothing after a {@link PASS_ENDING_OPS} op, and no pair from {@link NEVER_SHARE_PASS}.
+ * An empty pass accepts anything.
  *
  * @example
  * canJoinPass(['resize'], ['blur']); // true: sharp resizes before it blurs anyway
@@ -101,7 +111,8 @@ export function isInSharpOrder(sequence: readonly SharpOp[]): boolean {
   for (let i = 1; i < ops.length; i++) {
     const op = ops[i]!;
     if (sharpOrderOf(op) <= sharpOrderOf(ops[i - 1]!)) return false;
-    if (ops.slice(0, i).some((earlier) => neverShare(earlier, op))) return false;
+    const earlier = ops.slice(0, i);
+    if (earlier.some((e) => PASS_ENDING_OPS.has(e) || neverShare(e, op))) return false;
   }
   return true;
 }
