@@ -195,11 +195,12 @@ function crashMessage(output: string): string {
 
 /** `Proof: 23 checks fail on their starters, 4 wrong variants caught`. */
 export function proofLine(result: ProofResult): string {
-  const checks = `${result.provenChecks} check${result.provenChecks === 1 ? '' : 's'}`;
+  const n = result.provenChecks;
+  const checks = n === 1 ? '1 check fails on its starter' : `${n} checks fail on their starters`;
   const variants = `${result.caughtVariants} wrong variant${result.caughtVariants === 1 ? '' : 's'}`;
   const broken = result.violations.length;
   const tail = broken ? `, ${broken} problem${broken === 1 ? '' : 's'}` : '';
-  return `Proof: ${checks} fail on their starters, ${variants} caught${tail}`;
+  return `Proof: ${checks}, ${variants} caught${tail}`;
 }
 
 /** The violations as printable lines, grouped by kind. */

@@ -120,7 +120,10 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       ctx.print(error.listing);
       return 1;
     }
-    throw error;
+    // Expected failures (no git, no solution folder, ...) carry a message meant for people.
+    ctx.print(chalk.red(`✖ ${(error as Error).message}`));
+    if (process.env.DEBUG) ctx.print(chalk.dim((error as Error).stack ?? ''));
+    return 1;
   }
 }
 

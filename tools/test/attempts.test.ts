@@ -1,0 +1,161 @@
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catchUp, resetExercise } from '../src/attempts.ts';
+import { discoverWorkbook } from '../src/exercises.ts';
+import { gitBase } from '../src/pristine.ts';
+import { loadProgress, saveProgress } from '../src/progress.ts';
+import { workbookStatus } from '../src/status.ts';
+import { runCli } from '../src/workbook.ts';
+import { FIXTURE_ROOT, git, gitCopyOfFixture, printer } from './helpers.ts';
+
+const STARTER = 'session01-fixture/exercises/01-double/double.ts';
+const pristine = readFileSync(path.join(FIXTURE_ROOT, STARTER), 'utf8');
+const reference = readFileSync(
+  path.join(FIXTURE_ROOT, 'session01-fixture/solutions/01-double/double.ts'),
+  'utf8',
+);
+const attempt = 'export function double(n: number): number {\n  return n + n + 0;\n}\n';
+
+describe('reset', () => {
+  it('backs up the attempt, restores the starter from HEAD and says so', () => {
+    using copy = gitCopyOfFixture();
+    const file = path.join(copy.root, STARTER);
+    writeFileSync(file, attempt);
+    writeFileSync(path.join(path.dirname(file), 'notes.ts'), '// mine\n');
+    const [double] = discoverWorkbook(copy.root).exercises;
+    const result = resetExercise(copy.root, double!, new Date('2030-01-02T03:04:05.678Z'));
+    expect(readFileSync(file, 'utf8')).toBe(pristine);
+    expect(result.base.description).toMatch(
+      /^your last commit, HEAD \([0-9a-f]{7}\); no upstream branch is set$/,
+    );
+    expect(result.backup).toBe(
+      path.join(copy.root, '.workbook/backups/01.1/2030-01-02T03-04-05-678Z'),
+    );
+    expect(readFileSync(path.join(result.backup!, 'double.ts'), 'utf8')).toBe(attempt);
+    expect(readFileSync(path.join(result.backup!, 'notes.ts'), 'utf8')).toBe('// mine\n');
+    expect(result.extra).toEqual([path.join(path.dirname(file), 'notes.ts')]);
+    expect(result.restored.map((f) => path.basename(f)).sort()).toEqual([
+      'HINTS.md',
+      'README.md',
+      'double.ts',
+    ]);
+  });
+
+  it('restores what was cloned, not the student’s own commits, when there is an upstream', () => {
+    using copy = gitCopyOfFixture();
+    const clone = mkdtempSync(path.join(tmpdir(), 'workbook-clone-'));
+    try {
+      git(tmpdir(), 'clone', '-q', copy.root, clone);
+      const file = path.join(clone, STARTER);
+      writeFileSync(file, attempt);
+      git(clone, 'commit', '-q', '-am', 'my attempt');
+      writeFileSync(file, `${attempt}// more\n`);
+      const [double] = discoverWorkbook(clone).exercises;
+      const result = resetExercise(clone, double!);
+      expect(result.base.description).toMatch(
+        /^the merge-base of HEAD and origin\/main \([0-9a-f]{7}\)$/,
+      );
+      expect(readFileSync(file, 'utf8')).toBe(pristine);
+      expect(readFileSync(path.join(result.backup!, 'double.ts'), 'utf8')).toBe(
+        `${attempt}// more\n`,
+      );
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with a clear message outside a git clone', () => {
+    const plain = mkdtempSync(path.join(tmpdir(), 'workbook-nogit-'));
+    try {
+      cpSync(FIXTURE_ROOT, plain, { recursive: true });
+      expect(() => gitBase(plain)).toThrow(
+        /is not a git clone with commits .*Clone the course with git/s,
+      );
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+  });
+
+  it('through the CLI: prints what it restored from and forgets the old result', async () => {
+    using copy = gitCopyOfFixture();
+    const progressFile = path.join(copy.root, '.workbook/progress.json');
+    saveProgress(progressFile, {
+      version: 1,
+      exercises: { '01.1': { status: 'failing', hintsShown: 1 } },
+    });
+    writeFileSync(path.join(copy.root, STARTER), attempt);
+    const out = printer();
+    const code = await runCli(['reset', 'double'], {
+      root: copy.root,
+      cwd: copy.root,
+      print: out.print,
+      progressFile,
+    });
+    expect(code).toBe(0);
+    expect(out.text()).toMatch(/Your attempt is saved in \.workbook\/backups\/01\.1\/\S+/);
+    expect(out.text()).toContain('01.1 restored from your last commit, HEAD');
+    expect(out.text()).toContain(STARTER);
+    expect(loadProgress(progressFile).exercises['01.1']).toEqual({ hintsShown: 1 });
+  });
+});
+
+describe('catch-up', () => {
+  it('backs up, then copies the reference into the exercise folder', async () => {
+    using copy = gitCopyOfFixture();
+    const file = path.join(copy.root, STARTER);
+    writeFileSync(file, attempt);
+    const [double] = discoverWorkbook(copy.root).exercises;
+    const result = catchUp(copy.root, double!);
+    expect(readFileSync(file, 'utf8')).toBe(reference);
+    expect(result.copied).toEqual([file]);
+    expect(readFileSync(path.join(result.backup!, 'double.ts'), 'utf8')).toBe(attempt);
+    const out = printer();
+    expect(
+      await runCli(['catch-up', '01.1'], { root: copy.root, cwd: copy.root, print: out.print }),
+    ).toBe(0);
+    expect(out.text()).toContain('01.1 now holds the reference solution');
+    expect(readdirSync(path.join(copy.root, '.workbook/backups/01.1'))).toHaveLength(2);
+  });
+
+  it('refuses when the exercise has no reference files', () => {
+    using copy = gitCopyOfFixture();
+    rmSync(path.join(copy.root, 'session01-fixture/solutions/02-shout'), { recursive: true });
+    const shout = discoverWorkbook(copy.root).exercises[1]!;
+    expect(() => catchUp(copy.root, shout)).toThrow('Exercise 01.2 has no reference files');
+    expect(existsSync(path.join(copy.root, '.workbook'))).toBe(false);
+  });
+});
+
+describe('status', () => {
+  it('tells not started, started, failing and passed apart', () => {
+    using copy = gitCopyOfFixture();
+    const workbook = discoverWorkbook(copy.root);
+    const state = () => {
+      const statuses = workbookStatus(workbook, loadProgress(path.join(copy.root, 'p.json')));
+      return Object.fromEntries(
+        [...statuses].map(([id, s]) => [id, s.state + (s.stale ? '*' : '')]),
+      );
+    };
+    expect(state()).toEqual({ '01.1': 'not-started', '01.2': 'not-started' });
+    writeFileSync(path.join(copy.root, STARTER), attempt);
+    expect(state()).toEqual({ '01.1': 'started', '01.2': 'not-started' });
+    saveProgress(path.join(copy.root, 'p.json'), {
+      version: 1,
+      exercises: {
+        '01.1': { status: 'passed', fingerprint: 'old' },
+        '01.2': { status: 'failing' },
+      },
+    });
+    expect(state()).toEqual({ '01.1': 'passed*', '01.2': 'failing' });
+  });
+});

@@ -1,0 +1,157 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatOutcomes, outcomeOf, watchFolders } from '../src/check.ts';
+import { discoverWorkbook } from '../src/exercises.ts';
+import { loadProgress } from '../src/progress.ts';
+import type { FileResult } from '../src/vitest-run.ts';
+import { runCli } from '../src/workbook.ts';
+import { FIXTURE_ROOT, printer, tempDir } from './helpers.ts';
+
+const workbook = discoverWorkbook(FIXTURE_ROOT);
+const double = workbook.exercises[0]!;
+
+const todo = 'Error: 🐨 TODO (01.1): return twice n\n    at double (double.ts:3:9)';
+const assertion =
+  'AssertionError: 🚨 double(3) must be 6: expected 5 to be 6 // Object.is equality\n    at check.test.ts:9:5';
+
+function fileWith(...statuses: [string, 'passed' | 'failed', string?][]): FileResult {
+  return {
+    name: double.checkFile,
+    status: statuses.some(([, s]) => s === 'failed') ? 'failed' : 'passed',
+    message: '',
+    assertionResults: statuses.map(([name, status, message]) => ({
+      fullName: name,
+      title: name,
+      status,
+      failureMessages: message ? [message] : [],
+    })),
+  };
+}
+
+const plain = (lines: string[]) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips colour codes
+  lines.join('\n').replace(/\u001b\[[0-9;]*m/g, '');
+
+describe('outcomeOf', () => {
+  it('reads passed, not started (only TODO errors) and failing', () => {
+    expect(outcomeOf(double, fileWith(['a', 'passed'], ['b', 'passed'])).status).toBe('passed');
+    expect(outcomeOf(double, fileWith(['a', 'failed', todo], ['b', 'failed', todo])).status).toBe(
+      'not-started',
+    );
+    const failing = outcomeOf(
+      double,
+      fileWith(['doubles 2', 'passed'], ['doubles 3', 'failed', assertion]),
+    );
+    expect(failing).toMatchObject({ status: 'failing', passed: 1, total: 2 });
+    expect(failing.failures).toEqual([
+      {
+        name: 'doubles 3',
+        message: '🚨 double(3) must be 6: expected 5 to be 6 // Object.is equality',
+        todo: false,
+      },
+    ]);
+  });
+
+  it('treats a check that cannot load the student code as failing, with the reason', () => {
+    const file: FileResult = {
+      name: double.checkFile,
+      status: 'failed',
+      message: 'Transform failed with 1 error:\ndouble.ts:2:10: ERROR: Expected ";" but found "n"',
+      assertionResults: [],
+    };
+    const outcome = outcomeOf(double, file);
+    expect(outcome.status).toBe('failing');
+    expect(outcome.loadError).toContain('Expected ";" but found "n"');
+    expect(outcomeOf(double, undefined).loadError).toContain('did not run');
+  });
+});
+
+describe('formatOutcomes', () => {
+  it('shows a TODO starter as "not started yet" with the file to open', () => {
+    const text = plain(
+      formatOutcomes(
+        [outcomeOf(double, fileWith(['a', 'failed', todo]))],
+        FIXTURE_ROOT,
+        'exercise',
+      ),
+    );
+    expect(text).toContain(
+      '⏳ 01.1 Double a number — not started yet: open session01-fixture/exercises/01-double/double.ts',
+    );
+  });
+
+  it('shows the failing test, its 🚨 message, the file to edit and the hint command', () => {
+    const outcome = outcomeOf(
+      double,
+      fileWith(['doubles 2', 'passed'], ['doubles 3', 'failed', assertion]),
+    );
+    const text = plain(
+      formatOutcomes([outcome], path.join(FIXTURE_ROOT, 'session01-fixture'), 'exercise'),
+    );
+    expect(text).toContain('❌ 01.1 Double a number (1/2 checks pass)');
+    expect(text).toContain('✗ doubles 3');
+    expect(text).toContain('🚨 double(3) must be 6: expected 5 to be 6');
+    expect(text).toContain('✎ edit exercises/01-double/double.ts');
+    expect(text).toContain('pnpm hint 01.1');
+    expect(text).not.toContain('at check.test.ts');
+  });
+});
+
+describe('pnpm check (real vitest runs on the fixture workbook)', () => {
+  it('reports every exercise in learner terms and records progress', async () => {
+    using tmp = tempDir();
+    const progressFile = path.join(tmp.dir, 'progress.json');
+    const out = printer();
+    const code = await runCli(['check'], {
+      root: FIXTURE_ROOT,
+      cwd: FIXTURE_ROOT,
+      print: out.print,
+      progressFile,
+    });
+    expect(code).toBe(1);
+    const text = out.text();
+    expect(text).toContain('⏳ 01.1 Double a number — not started yet');
+    expect(text).toContain('❌ 01.2 Shout a word (1/2 checks pass)');
+    expect(text).toContain('still TODO shouts hi');
+    expect(text).toContain('0/2 exercise(s) pass. Next up: 01.1 Double a number.');
+    const recorded = loadProgress(progressFile).exercises;
+    expect(recorded['01.1']).toMatchObject({ status: 'not-started', passed: 0, total: 2 });
+    expect(recorded['01.2']).toMatchObject({ status: 'failing', passed: 1, total: 2 });
+  });
+
+  it('runs the reference with --solution and records nothing', async () => {
+    using tmp = tempDir();
+    const progressFile = path.join(tmp.dir, 'progress.json');
+    const out = printer();
+    const cwd = path.join(FIXTURE_ROOT, 'session01-fixture');
+    const code = await runCli(['check', '1', '--solution'], {
+      root: FIXTURE_ROOT,
+      cwd,
+      print: out.print,
+      progressFile,
+    });
+    expect(out.text()).toContain('against the REFERENCE solutions');
+    expect(out.text()).toContain('✅ 01.1 Double a number (2/2 checks pass)');
+    expect(code).toBe(0);
+    expect(loadProgress(progressFile).exercises).toEqual({});
+  });
+});
+
+describe('watchFolders', () => {
+  it('calls back once per burst of changes', async () => {
+    using tmp = tempDir();
+    const calls: string[] = [];
+    const stop = watchFolders([tmp.dir], (file) => calls.push(file), 100);
+    try {
+      for (let i = 0; i < 5; i++) writeFileSync(path.join(tmp.dir, 'a.ts'), `// ${i}\n`);
+      const deadline = Date.now() + 5_000;
+      while (calls.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(calls).toEqual([path.join(tmp.dir, 'a.ts')]);
+    } finally {
+      stop();
+    }
+  });
+});
