@@ -79,9 +79,15 @@ interface RawPixels {
 export async function probePair(a: OpSample, b: OpSample, tolerance = 2): Promise<PairOutcome> {
   const base = await probeImage();
   try {
-    const fused = await toPixels(b(a(fromPixels(base))));
-    const ab = await toPixels(b(fromPixels(await toPixels(a(fromPixels(base))))));
-    const ba = await toPixels(a(fromPixels(await toPixels(b(fromPixels(base))))));
+    const [fused, afterA, afterB] = await Promise.all([
+      toPixels(b(a(fromPixels(base)))),
+      alone(a, base),
+      alone(b, base),
+    ]);
+    const [ab, ba] = await Promise.all([
+      toPixels(b(fromPixels(afterA))),
+      toPixels(a(fromPixels(afterB))),
+    ]);
     const kept = samePicture(fused, ab, tolerance);
     const reordered = samePicture(fused, ba, tolerance);
     if (kept && reordered) return 'commute';
@@ -95,14 +101,26 @@ export async function probePair(a: OpSample, b: OpSample, tolerance = 2): Promis
 /** The worst outcome over every sample of `a` and `b` (kept/commute only if all are). */
 export async function probeOps(a: SharpOp, b: SharpOp): Promise<PairOutcome> {
   const rank: PairOutcome[] = ['commute', 'kept', 'reordered', 'other', 'error'];
-  let worst: PairOutcome = 'commute';
-  for (const sampleA of OP_SAMPLES[a] ?? []) {
-    for (const sampleB of OP_SAMPLES[b] ?? []) {
-      const outcome = await probePair(sampleA, sampleB);
-      if (rank.indexOf(outcome) > rank.indexOf(worst)) worst = outcome;
-    }
+  const pairs = (OP_SAMPLES[a] ?? []).flatMap((sampleA) =>
+    (OP_SAMPLES[b] ?? []).map((sampleB) => probePair(sampleA, sampleB)),
+  );
+  const outcomes = await Promise.all(pairs);
+  return outcomes.reduce<PairOutcome>(
+    (worst, outcome) => (rank.indexOf(outcome) > rank.indexOf(worst) ? outcome : worst),
+    'commute',
+  );
+}
+
+const aloneCache = new WeakMap<OpSample, Promise<RawPixels>>();
+
+/** The probe image after one sample alone (cached: each sample is used in many pairs). */
+function alone(sample: OpSample, base: RawPixels): Promise<RawPixels> {
+  let result = aloneCache.get(sample);
+  if (!result) {
+    result = toPixels(sample(fromPixels(base)));
+    aloneCache.set(sample, result);
   }
-  return worst;
+  return result;
 }
 
 let probe: Promise<RawPixels> | undefined;

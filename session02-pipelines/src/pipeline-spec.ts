@@ -90,10 +90,16 @@ export function parsePipelineSpec(json: unknown, factory?: FilterFactory): Pipel
       );
     }
   });
-  const checked: FilterSpec[] = steps.map((step) => {
+  const checked: FilterSpec[] = steps.map((step, index) => {
     const params = step.params as Record<string, unknown> | undefined;
-    if (factory) return factory.create({ name: step.name, ...(params ? { params } : {}) }).toJSON();
-    return params ? { name: step.name, params: { ...params } } : { name: step.name };
+    if (!factory) return params ? { name: step.name, params: { ...params } } : { name: step.name };
+    try {
+      return factory.create({ name: step.name, ...(params ? { params } : {}) }).toJSON();
+    } catch (error) {
+      // Same error and code, but say which step: specs can be long.
+      if (error instanceof Error) error.message = `In \`steps[${index}]\`: ${error.message}`;
+      throw error;
+    }
   });
   return output ? { steps: checked, output: { ...output } } : { steps: checked };
 }
@@ -149,7 +155,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 function allowedKeysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return ['steps', 'output'];
   if (path[0] === 'output') return ['format', 'quality'];
-  return ['name', 'params'];
+  return ['name', 'params (filter parameters go inside `params`)'];
 }
 
 function article(expected: string): string {
