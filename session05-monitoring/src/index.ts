@@ -1,0 +1,46 @@
+/**
+ * Session 05 · Health checks, auto-recovery and monitoring. This file is the package's only
+ * public entry (`@workbook/session05`).
+ */
+export {
+  type BackoffOptions,
+  backoffRange,
+  computeBackoff,
+  DEFAULT_BACKOFF,
+  JITTER_MODES,
+  type Jitter,
+  type ResolvedBackoff,
+  resolveBackoff,
+} from './backoff.ts';
+export {
+  DeadLetterNotFoundError,
+  LeaseLostError,
+  type ReliabilityErrorCode,
+  ReliabilityErrorCodes,
+  UnrecoverableTaskError,
+} from './errors.ts';
+export { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
+export {
+  type DeadLetterEntry,
+  type DeadLetterPage,
+  type DeadReason,
+  type FailOutcome,
+  type HeldTask,
+  type QueueCounts,
+  type RecoveryReport,
+  type ReliableQueueEvents,
+  ReliableTaskQueue,
+  type ReliableTaskQueueOptions,
+  type TaskRecord,
+  type TaskState,
+} from './reliable-task-queue.ts';
+export { ReliableWorker, type ReliableWorkerOptions } from './reliable-worker.ts';
+export { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
+export {
+  type CurrentTask,
+  type WorkerInfo,
+  type WorkerRegistration,
+  WorkerRegistry,
+  type WorkerRegistryOptions,
+  type WorkerReport,
+} from './worker-registry.ts';
