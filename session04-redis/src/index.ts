@@ -6,6 +6,8 @@
  */
 
 export { type BlockingConnection, BlockingPool } from './blocking-pool.ts';
+export { type CliConfig, parseCli } from './cli/args.ts';
+export { type CliIo, EXIT_NOT_READY, enqueueCommand, resultCommand } from './cli/commands.ts';
 export { invocationDir, redisUrlFromEnv } from './config.ts';
 export {
   checkDuration,
