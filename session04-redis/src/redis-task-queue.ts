@@ -74,6 +74,17 @@ export interface RedisTaskQueueOptions {
    * @default 1_000
    */
   watchdogGraceMs?: number;
+  /**
+   * How many tasks one non-blocking dequeue moves to `processing` at once. Above 1 this is
+   * prefetching: the extra tasks wait in this process and the next `dequeue` calls return
+   * them without a round trip — a worker whose loop dequeues one task at a time then keeps
+   * up with its concurrency. The price: prefetched tasks count as processing (and their
+   * attempt as started) while they wait here, and another process cannot take them. They are
+   * safe in the processing list if this process dies, and `close()` puts them back.
+   * Workers set it to their concurrency.
+   * @default 1
+   */
+  prefetch?: number;
   /** Logger for connection trouble (pino or any {@link Logger}). @default silentLogger */
   logger?: Logger;
 }
@@ -85,6 +96,7 @@ const DEFAULTS = {
   taskTtlMs: 3_600_000,
   blockTimeoutMs: 2_000,
   watchdogGraceMs: 1_000,
+  prefetch: 1,
 } as const;
 
 /** What Redis stores for a task besides its counters: the producer's part of {@link Task}. */
@@ -142,6 +154,11 @@ export class RedisTaskQueue implements TaskQueue {
   readonly #taskTtlMs: number;
   readonly #blockTimeoutMs: number;
   readonly #watchdogGraceMs: number;
+  readonly #prefetch: number;
+  /** Prefetched tasks, already in `processing`, in delivery order. */
+  readonly #prefetched: Task[] = [];
+  /** Non-blocking takes on their way (close() waits for them). */
+  readonly #takes = new Set<Promise<unknown>>();
   readonly #waiters = new Set<Waiter>();
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -163,6 +180,12 @@ export class RedisTaskQueue implements TaskQueue {
       'watchdogGraceMs',
       options.watchdogGraceMs ?? DEFAULTS.watchdogGraceMs,
     );
+    this.#prefetch = options.prefetch ?? DEFAULTS.prefetch;
+    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 1 || this.#prefetch > 1000) {
+      throw new InvalidOptionError(
+        `Expected \`prefetch\` to be an integer from 1 to 1000, got ${describeValue(options.prefetch)}`,
+      );
+    }
     this.#logger = (options.logger ?? silentLogger).child({ queue: this.name });
     const onError = throttledErrorLog(this.#logger);
 
@@ -173,13 +196,14 @@ export class RedisTaskQueue implements TaskQueue {
     } else {
       this.url = options.url ?? redisUrlFromEnv();
       parseRedisUrl(this.url);
-      // Auto-pipelining: commands issued in the same tick go out in one write, so 50
-      // concurrent consumers cost about one round trip, not 50.
+      // No auto-pipelining: it holds every command back to the next event-loop turn to batch
+      // it with others, which a worker's strictly sequential dequeue -> ack -> dequeue pays for
+      // on every step (measured in `pnpm bench queue`). Batching is explicit instead
+      // (enqueueMany's pipeline, prefetch).
       const client = createRedisConnection(
         {
           url: this.url,
           redis: {
-            enableAutoPipelining: true,
             connectionName: `imgq:${this.name}`,
             // Ordinary commands answer in milliseconds; a connection silent for 10 s while a
             // command waits is dead: ioredis then drops it, reconnects and resends.
@@ -283,9 +307,10 @@ export class RedisTaskQueue implements TaskQueue {
   /**
    * Takes the task at the head and moves it to `processing`, waiting up to `timeoutMs`.
    *
-   * First a non-blocking Lua script (`take-2.lua`: LMOVE + mark started, one round trip on the
-   * shared connection); only when nothing is pending does it block with BLMOVE on a dedicated
-   * connection, in slices of `blockTimeoutMs`, each guarded by a watchdog.
+   * First a prefetched task, if any; then a non-blocking Lua script (`take-2.lua`: LMOVE + mark
+   * started, one round trip on the shared connection); only when nothing is pending does it
+   * block with BLMOVE on a dedicated connection, in slices of `blockTimeoutMs`, each guarded by
+   * a watchdog.
    *
    * @returns the task (attempts counted, `startedAt` set), or `null` on timeout, on abort, or
    * once the queue is closed.
@@ -300,7 +325,11 @@ export class RedisTaskQueue implements TaskQueue {
       );
     }
     this.#assertOpen('dequeue');
-    const task = await this.#take();
+    const prefetched = this.#prefetched.shift();
+    if (prefetched) return { ...prefetched, startedAt: Date.now() };
+    const take = this.#take();
+    this.#takes.add(take);
+    const task = await take.finally(() => this.#takes.delete(take));
     if (task || timeoutMs === 0 || signal?.aborted || this.#closed) return task;
     return this.#waitForTask(Date.now() + timeoutMs, signal);
   }
@@ -392,7 +421,14 @@ export class RedisTaskQueue implements TaskQueue {
     // Give woken consumers a moment to settle (and to requeue a task that reached them just as
     // they were woken) before their connections go away.
     const deadline = Date.now() + 1_000;
-    while (this.#waiters.size > 0 && Date.now() < deadline) await sleep(10);
+    while ((this.#waiters.size > 0 || this.#takes.size > 0) && Date.now() < deadline) {
+      await sleep(10);
+    }
+    // Prefetched tasks no consumer got go back to the head of the queue, attempt not counted.
+    await this.#requeue(
+      this.#prefetched.splice(0).map((t) => t.id),
+      true,
+    );
     this.#pool.close();
     if (!this.#ownsClient) return;
     if (this.#client.status === 'ready') {
@@ -401,15 +437,52 @@ export class RedisTaskQueue implements TaskQueue {
     this.#client.disconnect();
   }
 
-  /** Non-blocking delivery (Lua `take-2.lua`). */
+  /** Non-blocking delivery of up to `prefetch` tasks (Lua `take-2.lua`); keeps the extras. */
   async #take(): Promise<Task | null> {
     const now = Date.now();
     const reply = await this.#run(() =>
-      this.#client.imgqTake(this.keys.pending, this.keys.processing, this.keys.task(''), now),
+      this.#client.imgqTake(
+        this.keys.pending,
+        this.keys.processing,
+        this.keys.task(''),
+        now,
+        this.#prefetch,
+      ),
     );
-    if (!reply) return null;
-    const [, data, attempts] = reply;
-    return toTask(data, attempts, now);
+    const tasks: Task[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      tasks.push(toTask(String(reply[i + 1]), reply[i + 2]!, now));
+    }
+    if (this.#closed) {
+      // close() ran while the tasks were on their way: nobody will take them here.
+      await this.#requeue(
+        tasks.map((t) => t.id),
+        true,
+      );
+      return null;
+    }
+    const [first, ...rest] = tasks;
+    this.#prefetched.push(...rest);
+    return first ?? null;
+  }
+
+  /** Puts delivered ids back at the head of pending, in order (Lua `requeue-2.lua`). */
+  async #requeue(ids: string[], undoAttempt: boolean): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#run(() =>
+      this.#client.imgqRequeue(
+        this.keys.processing,
+        this.keys.pending,
+        this.keys.task(''),
+        undoAttempt ? '1' : '0',
+        ...ids,
+      ),
+    ).catch((error: unknown) => {
+      this.#logger.warn(
+        { ids, err: String(error) },
+        'could not put tasks back; they stay in processing',
+      );
+    });
   }
 
   /** Blocks in slices until a task comes, the deadline passes, or the wait is ended. */
@@ -427,9 +500,7 @@ export class RedisTaskQueue implements TaskQueue {
         if (id === null) continue;
         if (this.#closed || waiter.woken) {
           // The task reached a consumer that has given up: put it back at the head.
-          await this.#run(() =>
-            this.#client.imgqRequeue(this.keys.processing, this.keys.pending, id),
-          ).catch(() => {});
+          await this.#requeue([id], false);
           return null;
         }
         const task = await this.#start(id);

@@ -23,7 +23,8 @@ export interface QueueScripts {
     processing: string,
     taskPrefix: Arg,
     now: Arg,
-  ): Promise<[string, string, number] | null>;
+    count: Arg,
+  ): Promise<Array<string | number>>;
   imgqStart(processing: string, task: string, id: Arg, now: Arg): Promise<[string, number] | null>;
   imgqFinish(
     processing: string,
@@ -37,7 +38,13 @@ export interface QueueScripts {
     taskTtlMs: Arg,
     token: Arg,
   ): Promise<number>;
-  imgqRequeue(processing: string, pending: string, id: Arg): Promise<number>;
+  imgqRequeue(
+    processing: string,
+    pending: string,
+    taskPrefix: Arg,
+    undoAttempt: Arg,
+    ...ids: Arg[]
+  ): Promise<number>;
 }
 
 /** A client with the queue's scripts defined on it. */

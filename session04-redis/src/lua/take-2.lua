@@ -1,32 +1,41 @@
 --[[
-  Non-blocking delivery: moves the id at the head of the pending list to the processing list
-  (LMOVE, the same move BLMOVE makes) and marks its task started, in one atomic step and one
-  round trip. RedisTaskQueue tries this first and only blocks (BLMOVE) when it returns nil.
+  Non-blocking delivery: moves up to ARGV[3] ids from the head of the pending list to the
+  processing list (LMOVE, the same move BLMOVE makes) and marks their tasks started, in one
+  atomic step and one round trip. RedisTaskQueue tries this first and only blocks (BLMOVE)
+  when it returns nothing. Taking more than one is prefetching: the extra tasks wait in the
+  consumer's process for its next dequeue calls, already safe in the processing list.
 
   Input:
     KEYS[1] pending list           imgq:{name}:pending
     KEYS[2] processing list        imgq:{name}:processing
     ARGV[1] key prefix of tasks    imgq:{name}:task:
     ARGV[2] now (epoch ms)
+    ARGV[3] how many tasks to take at most (>= 1)
 
   Output:
-    { id, task JSON, attempts } or nil when nothing is pending.
+    { id1, task JSON 1, attempts 1, id2, ... } in delivery order; empty when nothing is pending.
 
-  The task key is built here from ARGV[1]. Redis Cluster wants every key in KEYS; this is safe
-  because the prefix carries the queue's hash tag, so the task key lives in the same slot.
+  The task keys are built here from ARGV[1]. Redis Cluster wants every key in KEYS; this is
+  safe because the prefix carries the queue's hash tag, so each task key is in the same slot.
 ]]
-while true do
+local taken = {}
+local wanted = tonumber(ARGV[3])
+while #taken < wanted * 3 do
   local id = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
   if not id then
-    return nil
+    break
   end
   local taskKey = ARGV[1] .. id
   local data = redis.call('HGET', taskKey, 'data')
   if data then
     local attempts = redis.call('HINCRBY', taskKey, 'attempts', 1)
     redis.call('HSET', taskKey, 'state', 'processing', 'startedAt', ARGV[2])
-    return { id, data, attempts }
+    taken[#taken + 1] = id
+    taken[#taken + 1] = data
+    taken[#taken + 1] = attempts
+  else
+    -- An id without a stored task (deleted by hand): drop it instead of delivering nothing.
+    redis.call('LREM', KEYS[2], 1, id)
   end
-  -- An id without a stored task (deleted by hand): drop it instead of delivering nothing.
-  redis.call('LREM', KEYS[2], 1, id)
 end
+return taken
