@@ -478,12 +478,12 @@ export abstract class BaseWorker extends EventEmitter<WorkerEvents> {
     this.#durations.record(durationMs);
     if (ok) {
       this.#completed++;
-      logger.info({ durationMs, bytes: output.bytes }, 'task completed');
+      logger.info({ durationMs: Math.round(durationMs), bytes: output.bytes }, 'task completed');
       this.emit('completed', { task, result });
     } else {
       this.#failed++;
       this.#recordError(error);
-      logger.warn({ durationMs, err: result.error }, 'task failed');
+      logger.warn({ durationMs: Math.round(durationMs), err: result.error }, 'task failed');
       this.emit('failed', { task, result });
     }
   }
