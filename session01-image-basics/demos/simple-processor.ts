@@ -1,10 +1,12 @@
 /** Applies every built-in filter to sample photos and draws a labelled contact sheet. */
 import { mkdirSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type BuiltinFilterName,
   builtinFilters,
+  contactSheet,
   encode,
   type Filter,
   openImage,
@@ -14,7 +16,6 @@ import {
 } from '@workbook/session01';
 import { fixture } from '@workbook/tools/testkit';
 import chalk from 'chalk';
-import sharp from 'sharp';
 
 const PHOTOS = ['photos/chelsea.png', 'photos/coffee.png', 'photos/rocket.jpg'];
 const OUT_DIR = fileURLToPath(new URL('../out/simple-processor/', import.meta.url));
@@ -34,14 +35,7 @@ const SHOWCASE: Partial<Record<BuiltinFilterName, Record<string, unknown>>> = {
   pixelate: { size: 14 },
 };
 
-// Contact sheet layout, in pixels.
-const COLUMNS = 5;
-const THUMB = { width: 224, height: 150 };
-const PAD = 12;
-const CAPTION = 22;
-const MAX_CAPTION = 27; // characters that fit under a thumbnail at 14 px
-const TITLE = 56;
-const CELL = { width: THUMB.width + 2 * PAD, height: THUMB.height + CAPTION + 2 * PAD };
+const MAX_CAPTION = 27; // characters that fit under a contact sheet thumbnail at 14 px
 
 interface Result {
   caption: string;
@@ -103,7 +97,7 @@ async function processPhoto(file: string): Promise<Result[]> {
       const out = path.join(dir, `${name}.jpg`);
       const image = await filter.apply(await openImage(file));
       await writeImage(image, out, { quality: 90 });
-      return { caption: caption(filter), file: out, image: await sharp(out).toBuffer() };
+      return { caption: caption(filter), file: out, image: await readFile(out) };
     }),
   );
   return [original, ...results];
@@ -136,67 +130,21 @@ function caption(filter: Filter): string {
     : `${filter.name}(${changed.map(([, v]) => v).join(', ')})`;
 }
 
-/** A grid of thumbnails with captions, drawn with sharp: composite + an SVG text layer. */
+/** The original and every result in one labelled grid, drawn by the library's contactSheet. */
 async function drawContactSheet(photo: string, results: Result[], out: string): Promise<void> {
-  const rows = Math.ceil(results.length / COLUMNS);
-  const width = COLUMNS * CELL.width + PAD;
-  const height = TITLE + rows * CELL.height + PAD;
-  const tiles = await Promise.all(
-    results.map(async (result, i) => {
-      const thumb = await sharp(result.image)
-        .resize({ ...THUMB, fit: 'inside', withoutEnlargement: true })
-        .png()
-        .toBuffer({ resolveWithObject: true });
-      const x = PAD + (i % COLUMNS) * CELL.width + PAD / 2;
-      const y = TITLE + Math.floor(i / COLUMNS) * CELL.height + PAD / 2;
-      return {
-        input: thumb.data,
-        // Centre the thumbnail in its box (a resize or a crop is smaller than the box).
-        left: x + Math.floor((THUMB.width - thumb.info.width) / 2),
-        top: y + Math.floor((THUMB.height - thumb.info.height) / 2),
-        x,
-        y,
-        caption: result.caption,
-      };
-    }),
+  const png = await contactSheet(
+    results.map((result, i) => ({
+      caption: result.caption,
+      image: result.image,
+      highlight: i === 0,
+    })),
+    { title: path.basename(photo), subtitle: 'session 01 · every built-in filter', columns: 5 },
   );
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <style>
-      text { font-family: 'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif; fill: #e8e8e8; }
-      .title { font-size: 24px; font-weight: bold; }
-      .subtitle { font-size: 14px; fill: #9a9a9a; }
-      .caption { font-size: 14px; }
-      .first { fill: #ffd479; }
-    </style>
-    <text class="title" x="${PAD + PAD / 2}" y="34">${escapeXml(path.basename(photo))}</text>
-    <text class="subtitle" x="${width - PAD - PAD / 2}" y="34" text-anchor="end">session 01 · every built-in filter</text>
-    ${tiles
-      .map(
-        (
-          tile,
-          i,
-        ) => `<rect x="${tile.x - 1}" y="${tile.y - 1}" width="${THUMB.width + 2}" height="${THUMB.height + 2}"
-          fill="none" stroke="${i === 0 ? '#ffd479' : '#3a3a3a'}"/>
-        <text class="caption${i === 0 ? ' first' : ''}" x="${tile.x + THUMB.width / 2}" y="${tile.y + THUMB.height + 18}"
-          text-anchor="middle">${escapeXml(tile.caption)}</text>`,
-      )
-      .join('\n')}
-  </svg>`;
-  await sharp({ create: { width, height, channels: 3, background: '#1f1f1f' } })
-    .composite([
-      ...tiles.map(({ input, left, top }) => ({ input, left, top })),
-      { input: Buffer.from(svg), left: 0, top: 0 },
-    ])
-    .png()
-    .toFile(out);
+  await writeFile(out, png);
 }
 
 function stem(file: string): string {
   return path.basename(file, path.extname(file));
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@
  */
 
 export { type BuiltinFilterName, builtinFilters, isBuiltinFilterName } from './builtin-filters.ts';
+export { type ContactSheetCell, type ContactSheetOptions, contactSheet } from './contact-sheet.ts';
 export {
   describeValue,
   deserializeError,
