@@ -42,17 +42,50 @@ export function summaryLine(counts: GateCounts): string {
 }
 
 interface Step {
+  /** Short name for `--skip`. */
+  key: GateStep;
   title: string;
   run(): Promise<boolean>;
 }
 
+/** The gate's steps, in order. */
+export const GATE_STEPS = ['lint', 'typecheck', 'tests', 'proof'] as const;
+export type GateStep = (typeof GATE_STEPS)[number];
+
+/**
+ * Reads `--skip lint,typecheck` (or `--skip=lint`) from the command line: for authors who
+ * want the later steps while a step is red. A skipped step makes the gate fail, so a partial
+ * run is never mistaken for a pass.
+ * @throws {Error} naming the valid steps when an unknown one is given.
+ */
+export function parseSkip(argv: string[]): Set<GateStep> {
+  const skip = new Set<GateStep>();
+  argv.forEach((arg, i) => {
+    const value = arg.startsWith('--skip=')
+      ? arg.slice(7)
+      : arg === '--skip'
+        ? argv[i + 1]
+        : undefined;
+    for (const name of value?.split(',').filter(Boolean) ?? []) {
+      if (!(GATE_STEPS as readonly string[]).includes(name)) {
+        throw new Error(
+          `Expected --skip to name steps among ${GATE_STEPS.join(', ')}, got \`${name}\``,
+        );
+      }
+      skip.add(name as GateStep);
+    }
+  });
+  return skip;
+}
+
 /** Runs the gate; returns the exit code. */
-export async function gate(root = REPO_ROOT): Promise<number> {
+export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): Promise<number> {
   const counts: GateCounts = { passed: 0, failed: 0 };
   // Held in an object: steps assign it from closures, which control-flow narrowing ignores.
   const state: { proof: ProofResult | null } = { proof: null };
   const steps: Step[] = [
     {
+      key: 'lint',
       title: 'Lint and format (biome check .)',
       run: async () => {
         const result = await run(
@@ -67,10 +100,12 @@ export async function gate(root = REPO_ROOT): Promise<number> {
       },
     },
     {
+      key: 'typecheck',
       title: 'Typecheck (tsc, exercise and solution targets)',
       run: async () => (await typecheck(root)).ok,
     },
     {
+      key: 'tests',
       title: 'Tests on the reference solutions (vitest, WORKBOOK_TARGET=solution)',
       run: async () => {
         const { report, exitCode } = await runVitest({ root, target: 'solution', inherit: true });
@@ -81,6 +116,7 @@ export async function gate(root = REPO_ROOT): Promise<number> {
       },
     },
     {
+      key: 'proof',
       title: 'Proof: checks fail on untouched starters and catch wrong variants',
       run: async () => {
         const proof = await runProof(discoverWorkbook(root), {
@@ -99,6 +135,10 @@ export async function gate(root = REPO_ROOT): Promise<number> {
   for (const [index, step] of steps.entries()) {
     const label = `${index + 1}/${steps.length} ${step.title}`;
     console.log(`\n${heading(label)}`);
+    if (skip.has(step.key)) {
+      console.log(chalk.yellow(`  skipped (--skip ${step.key})`));
+      continue;
+    }
     const stepStart = Date.now();
     let ok: boolean;
     try {
@@ -116,18 +156,21 @@ export async function gate(root = REPO_ROOT): Promise<number> {
 
   // A failed lint or typecheck has no test counts; it still must not read as "0 failed".
   if (failedStep && counts.failed === 0) counts.failed = 1;
+  // Likewise a skipped step: a partial run must never read as a pass.
+  counts.failed += skip.size;
   const total = seconds(Date.now() - started);
+  const skipped = [...skip].join(', ');
   console.log('');
-  console.log(
-    failedStep
-      ? banner(`✖ Gate failed at step ${failedStep} (after ${total})`, false)
-      : banner(`✔ Gate passed: lint, typecheck, tests and proof (${total})`, true),
-  );
+  if (failedStep)
+    console.log(banner(`✖ Gate failed at step ${failedStep} (after ${total})`, false));
+  else if (skipped)
+    console.log(banner(`✖ Incomplete: skipped ${skipped}; the rest passed (${total})`, false));
+  else console.log(banner(`✔ Gate passed: lint, typecheck, tests and proof (${total})`, true));
   console.log(state.proof ? proofLine(state.proof) : 'Proof: not run');
   console.log(summaryLine(counts));
-  return failedStep ? 1 : 0;
+  return failedStep || skipped ? 1 : 0;
 }
 
 if (isMain(import.meta.url)) {
-  process.exitCode = await gate();
+  process.exitCode = await gate(REPO_ROOT, parseSkip(process.argv.slice(2)));
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverWorkbook } from '../src/exercises.ts';
-import { suiteCounts, summaryLine } from '../src/gate.ts';
+import { parseSkip, suiteCounts, summaryLine } from '../src/gate.ts';
 import { classifyStarterRun, classifyWrongRun, proofLine, runProof } from '../src/proof.ts';
 import type { FileResult, TestResult, VitestReport } from '../src/vitest-run.ts';
 import { FIXTURE_ROOT } from './helpers.ts';
@@ -171,5 +171,16 @@ describe('gate summary', () => {
     expect(summaryLine(suiteCounts(r))).toBe('Tests: 2 passed, 1 failed');
     expect(summaryLine({ passed: 412, failed: 0 })).toMatch(/^(\w+: )?\d+ passed, \d+ failed$/);
     expect(suiteCounts(null)).toEqual({ passed: 0, failed: 1 });
+  });
+});
+
+describe('gate --skip', () => {
+  it('reads the steps to skip and rejects unknown ones', () => {
+    expect([...parseSkip(['--skip', 'lint,typecheck'])]).toEqual(['lint', 'typecheck']);
+    expect([...parseSkip(['--skip=proof'])]).toEqual(['proof']);
+    expect(parseSkip([]).size).toBe(0);
+    expect(() => parseSkip(['--skip', 'lunch'])).toThrow(
+      'Expected --skip to name steps among lint, typecheck, tests, proof, got `lunch`',
+    );
   });
 });
