@@ -6,7 +6,7 @@
 
 import { describeValue, InvalidOptionError } from '@workbook/session01';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
+import { prettyFactory } from 'pino-pretty';
 
 /**
  * The logging interface library code depends on. pino's logger satisfies it; so does any
@@ -39,7 +39,7 @@ export interface CreateLoggerOptions {
    */
   pretty?: boolean;
   /**
-   * Where JSON lines go (any stream with `write(line)`); ignored when `pretty` is on.
+   * Where lines go (any stream with `write(line)`), JSON or pretty.
    * @default process.stdout
    */
   destination?: { write(line: string): unknown };
@@ -67,11 +67,19 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     );
   }
   const usePretty = options.pretty ?? process.stdout.isTTY === true;
-  // pino-pretty used as a synchronous stream (not a transport thread): a demo's last lines
-  // are never lost when it exits, and no extra thread competes for the CPU with the workers.
-  const stream = usePretty
-    ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-    : (options.destination ?? process.stdout);
+  const destination = options.destination ?? process.stdout;
+  // pino-pretty's formatter applied line by line, synchronously (no transport thread): a demo's
+  // last lines are never lost when it exits, and no extra thread competes with the workers.
+  const format = usePretty
+    ? prettyFactory({
+        colorize: destination === process.stdout && process.stdout.isTTY === true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      })
+    : null;
+  const stream = format
+    ? { write: (line: string) => destination.write(format(line)) }
+    : destination;
   return pino({ name, level }, stream);
 }
 

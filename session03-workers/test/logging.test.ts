@@ -90,3 +90,17 @@ describe('worker logs', () => {
     expect(messages.at(-1)).toBe('worker stopped');
   });
 });
+
+describe('createLogger pretty', () => {
+  it('writes human-readable lines (level, message, fields) instead of JSON', () => {
+    const chunks: string[] = [];
+    const destination = { write: (line: string) => chunks.push(line) };
+    const logger = createLogger({ name: 'pretty', pretty: true, destination });
+    logger.child({ workerId: 'w1' }).info({ taskId: 't1' }, 'task completed');
+    const text = chunks.join('');
+    expect(text).toContain('INFO');
+    expect(text).toContain('task completed');
+    expect(text).toContain('workerId: "w1"');
+    expect(() => JSON.parse(text)).toThrow();
+  });
+});
