@@ -12,6 +12,7 @@ export {
   type ResolvedBackoff,
   resolveBackoff,
 } from './backoff.ts';
+export { runImgq } from './cli/imgq.ts';
 export {
   DeadLetterNotFoundError,
   LeaseLostError,
@@ -20,6 +21,23 @@ export {
   UnrecoverableTaskError,
 } from './errors.ts';
 export { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
+export {
+  type MonitorSnapshot,
+  type RenderOptions,
+  renderMonitor,
+  renderMonitorLine,
+  ThroughputMeter,
+  takeSnapshot,
+  visibleLength,
+} from './monitor.ts';
+export {
+  type MonitorInput,
+  type MonitorMode,
+  type MonitorOutput,
+  type RunMonitorOptions,
+  type RunningMonitor,
+  runMonitor,
+} from './monitor-screen.ts';
 export {
   type DeadLetterEntry,
   type DeadLetterPage,
@@ -36,6 +54,13 @@ export {
 } from './reliable-task-queue.ts';
 export { ReliableWorker, type ReliableWorkerOptions } from './reliable-worker.ts';
 export { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
+export {
+  type GracefulShutdown,
+  type GracefulShutdownOptions,
+  installGracefulShutdown,
+  type SignalSource,
+} from './shutdown.ts';
+export { runWorkerProcess, type WorkerProcessOptions } from './worker-process.ts';
 export {
   type CurrentTask,
   type WorkerInfo,

@@ -1,0 +1,312 @@
+import { parseArgs } from 'node:util';
+import { BadArgumentError, parseRedisUrl, redisUrlFromEnv } from '@workbook/session04';
+import { reliableKeys } from '../keys.ts';
+
+/** The usage text `imgq --help` prints (and every argument error repeats). */
+export const USAGE = `Usage: imgq <command> [options]
+
+Commands:
+  enqueue <file|folder>... --pipeline <spec.json> --out <dir>
+                          queue one task per image (session 04's command)
+  result <taskId>         the result of one task (session 04's command)
+  worker [--concurrency N] [--id NAME] [--until-empty] [--lease-ms MS] [--heartbeat-ms MS]
+         [--recovery-ms MS] [--grace-ms MS] [--max-attempts N] [--log-level LEVEL]
+                          a reliable worker: leases, heartbeats, recovery; SIGTERM/Ctrl-C
+                          finishes in-flight tasks, a second one exits at once
+  status                  pending, processing, delayed, done, DLQ and live workers
+  workers                 the worker registry: who is alive or dead, and what each is doing
+  monitor [--interval-ms MS] [--once]
+                          live dashboard (q or Ctrl-C quits); --once prints one frame
+  dlq list [--offset N] [--limit N]
+                          dead-lettered tasks with their error code, oldest first
+  dlq retry <taskId>... | --all [--keep-attempts]
+                          back to pending (attempts reset unless --keep-attempts)
+  dlq purge --all | --older-than <age>
+                          delete dead-lettered tasks (age: 500ms, 30s, 15m, 2h, 7d)
+  recover [--max-attempts N]
+                          run one recovery pass now (stuck tasks back to pending; a task
+                          past N attempts goes to the DLQ; default 5, as workers)
+
+Options (every command):
+  --redis-url <url>       Redis to use (default: $REDIS_URL, else redis://127.0.0.1:6379)
+  --queue <name>          queue name (default: images)
+  --json                  machine-readable output (one JSON document; JSON lines for worker)
+  -h, --help              this help
+
+Exit codes: 0 ok · 1 failed (Redis down, not found, task failed) · 2 bad arguments ·
+3 result not ready yet (imgq result)`;
+
+/** Commands session 05 runs itself; `enqueue` and `result` are session 04's, unchanged. */
+export const COMMANDS = ['worker', 'status', 'workers', 'monitor', 'dlq', 'recover'] as const;
+/** Session 04's commands that `imgq` passes on as they are. */
+export const SESSION04_COMMANDS = ['enqueue', 'result'] as const;
+
+/** Settings every command has. */
+export interface CommonConfig {
+  redisUrl: string;
+  queue: string;
+  json: boolean;
+}
+
+/** A validated command line of one of session 05's commands. */
+export type CliConfig =
+  | { command: 'help' }
+  | { command: 'session04'; argv: readonly string[] }
+  | (CommonConfig & {
+      command: 'worker';
+      concurrency: number;
+      workerId: string | undefined;
+      untilEmpty: boolean;
+      logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+      leaseMs: number | undefined;
+      heartbeatMs: number | undefined;
+      recoveryMs: number | undefined;
+      graceMs: number | undefined;
+      maxAttempts: number | undefined;
+    })
+  | (CommonConfig & { command: 'status' })
+  | (CommonConfig & { command: 'workers' })
+  | (CommonConfig & { command: 'monitor'; intervalMs: number; once: boolean })
+  | (CommonConfig & { command: 'dlq-list'; offset: number; limit: number })
+  | (CommonConfig & {
+      command: 'dlq-retry';
+      ids: string[] | 'all';
+      keepAttempts: boolean;
+    })
+  | (CommonConfig & { command: 'dlq-purge'; olderThanMs: number | undefined })
+  | (CommonConfig & { command: 'recover'; maxAttempts: number | undefined });
+
+const OPTIONS = {
+  'redis-url': { type: 'string' },
+  queue: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  concurrency: { type: 'string' },
+  id: { type: 'string' },
+  'until-empty': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'lease-ms': { type: 'string' },
+  'heartbeat-ms': { type: 'string' },
+  'recovery-ms': { type: 'string' },
+  'grace-ms': { type: 'string' },
+  'max-attempts': { type: 'string' },
+  'interval-ms': { type: 'string' },
+  once: { type: 'boolean' },
+  offset: { type: 'string' },
+  limit: { type: 'string' },
+  all: { type: 'boolean' },
+  'keep-attempts': { type: 'boolean' },
+  'older-than': { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+const COMMON: readonly OptionName[] = ['redis-url', 'queue', 'json', 'help'];
+
+/** Which options each (sub)command accepts besides the common ones. */
+const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
+  worker: [
+    'concurrency',
+    'id',
+    'until-empty',
+    'log-level',
+    'lease-ms',
+    'heartbeat-ms',
+    'recovery-ms',
+    'grace-ms',
+    'max-attempts',
+  ],
+  status: [],
+  workers: [],
+  monitor: ['interval-ms', 'once'],
+  'dlq list': ['offset', 'limit'],
+  'dlq retry': ['all', 'keep-attempts'],
+  'dlq purge': ['all', 'older-than'],
+  recover: ['max-attempts'],
+};
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/**
+ * Parses and checks `imgq`'s arguments once, at the entry point.
+ * @throws {BadArgumentError} `ERR_BAD_ARGUMENT` naming the argument and what is allowed.
+ * @throws {WorkbookError} `ERR_INVALID_REDIS_URL` for a malformed `--redis-url` / `REDIS_URL`.
+ */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
+  // Session 04's commands have options of their own: find the command loosely first.
+  const loose = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: false,
+  });
+  const first = loose.positionals.find((word) =>
+    [...SESSION04_COMMANDS, ...COMMANDS, 'help'].includes(word as never),
+  );
+  if ((SESSION04_COMMANDS as readonly string[]).includes(first ?? '')) {
+    return { command: 'session04', argv };
+  }
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new BadArgumentError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help') return { command: 'help' };
+  const all = [...SESSION04_COMMANDS, ...COMMANDS];
+  if (command === undefined) {
+    throw new BadArgumentError(`Missing command. Expected one of: ${all.join(', ')}.`);
+  }
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new BadArgumentError(
+      `Unknown command \`${command}\`. Expected one of: ${all.join(', ')}.`,
+    );
+  }
+  let name = command;
+  let args = rest;
+  if (command === 'dlq') {
+    const [sub, ...subRest] = rest;
+    if (sub !== 'list' && sub !== 'retry' && sub !== 'purge') {
+      throw new BadArgumentError(
+        `\`imgq dlq\` needs a subcommand: list, retry or purge, got ${sub === undefined ? 'none' : `\`${sub}\``}.`,
+      );
+    }
+    name = `dlq ${sub}`;
+    args = subRest;
+  }
+  for (const option of Object.keys(values) as OptionName[]) {
+    if (!COMMON.includes(option) && !COMMAND_OPTIONS[name]!.includes(option)) {
+      throw new BadArgumentError(`Option \`--${option}\` does not apply to \`imgq ${name}\`.`);
+    }
+  }
+
+  const redisUrl = values['redis-url'] ?? redisUrlFromEnv(env);
+  parseRedisUrl(redisUrl);
+  const queue = values.queue ?? 'images';
+  try {
+    reliableKeys(queue);
+  } catch (error) {
+    throw new BadArgumentError(`--queue: ${(error as Error).message}`);
+  }
+  const common: CommonConfig = { redisUrl, queue, json: values.json === true };
+
+  switch (name) {
+    case 'worker': {
+      noPositionals(name, args);
+      const logLevel = values['log-level'] ?? 'warn';
+      if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+        throw new BadArgumentError(
+          `Expected \`--log-level\` to be one of ${LOG_LEVELS.join(', ')}, got \`${logLevel}\`.`,
+        );
+      }
+      return {
+        ...common,
+        command: 'worker',
+        concurrency: integer('concurrency', values.concurrency, 1, 256) ?? 1,
+        workerId: values.id,
+        untilEmpty: values['until-empty'] === true,
+        logLevel: logLevel as (typeof LOG_LEVELS)[number],
+        leaseMs: integer('lease-ms', values['lease-ms'], 10, 3_600_000),
+        heartbeatMs: integer('heartbeat-ms', values['heartbeat-ms'], 5, 3_600_000),
+        recoveryMs: integer('recovery-ms', values['recovery-ms'], 0, 3_600_000),
+        graceMs: integer('grace-ms', values['grace-ms'], 0, 3_600_000),
+        maxAttempts: integer('max-attempts', values['max-attempts'], 1, 1_000),
+      };
+    }
+    case 'status':
+    case 'workers':
+      noPositionals(name, args);
+      return { ...common, command: name };
+    case 'recover':
+      noPositionals(name, args);
+      return {
+        ...common,
+        command: 'recover',
+        maxAttempts: integer('max-attempts', values['max-attempts'], 1, 1_000),
+      };
+    case 'monitor':
+      noPositionals(name, args);
+      return {
+        ...common,
+        command: 'monitor',
+        intervalMs: integer('interval-ms', values['interval-ms'], 100, 60_000) ?? 1_000,
+        once: values.once === true,
+      };
+    case 'dlq list':
+      noPositionals(name, args);
+      return {
+        ...common,
+        command: 'dlq-list',
+        offset: integer('offset', values.offset, 0, Number.MAX_SAFE_INTEGER) ?? 0,
+        limit: integer('limit', values.limit, 1, 1_000) ?? 20,
+      };
+    case 'dlq retry': {
+      if (values.all === true && args.length > 0) {
+        throw new BadArgumentError('`imgq dlq retry` takes task ids or `--all`, not both.');
+      }
+      if (values.all !== true && args.length === 0) {
+        throw new BadArgumentError('`imgq dlq retry` needs task ids, or `--all` for every entry.');
+      }
+      return {
+        ...common,
+        command: 'dlq-retry',
+        ids: values.all === true ? 'all' : args,
+        keepAttempts: values['keep-attempts'] === true,
+      };
+    }
+    default: {
+      // 'dlq purge'
+      noPositionals(name, args);
+      const olderThan = values['older-than'];
+      if ((values.all === true) === (olderThan !== undefined)) {
+        throw new BadArgumentError(
+          '`imgq dlq purge` needs exactly one of `--all` or `--older-than <age>` (e.g. 7d).',
+        );
+      }
+      return {
+        ...common,
+        command: 'dlq-purge',
+        olderThanMs: olderThan === undefined ? undefined : parseDuration(olderThan),
+      };
+    }
+  }
+}
+
+/**
+ * A duration like `500ms`, `30s`, `15m`, `2h` or `7d`, in ms.
+ * @throws {BadArgumentError} `ERR_BAD_ARGUMENT` for anything else.
+ * @example parseDuration('15m') // 900000
+ */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) {
+    throw new BadArgumentError(`Expected an age like 500ms, 30s, 15m, 2h or 7d, got \`${text}\`.`);
+  }
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms'];
+  return Number(match[1]) * unit;
+}
+
+function integer(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new BadArgumentError(
+      `Expected \`--${name}\` to be a whole number from ${min} to ${max}, got \`${raw}\`.`,
+    );
+  }
+  return value;
+}
+
+function noPositionals(command: string, rest: readonly string[]): void {
+  if (rest.length > 0) {
+    throw new BadArgumentError(
+      `\`imgq ${command}\` takes no arguments, got \`${rest.join(' ')}\`.`,
+    );
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env tsx
+/**
+ * `imgq` of session 05: session 04's command line plus the commands that watch over the
+ * system — `worker` (now reliable), `status`, `workers`, `monitor`, `dlq`, `recover`.
+ * `enqueue` and `result` are session 04's commands, reused by package name.
+ *
+ *   pnpm --filter @workbook/session05 imgq worker --concurrency 2
+ *   pnpm --filter @workbook/session05 imgq monitor
+ *   pnpm --filter @workbook/session05 imgq dlq list
+ */
+import { fileURLToPath } from 'node:url';
+import { serializeError } from '@workbook/session01';
+import {
+  enqueueCommand,
+  parseCli as parseSession04Cli,
+  RedisErrorCodes,
+  resultCommand,
+} from '@workbook/session04';
+import { parseCli, USAGE } from './args.ts';
+import {
+  type CliIo,
+  dlqListCommand,
+  dlqPurgeCommand,
+  dlqRetryCommand,
+  monitorCommand,
+  recoverCommand,
+  statusCommand,
+  workerCommand,
+  workersCommand,
+} from './commands.ts';
+
+/** Exit code of a bad command line (the usage is printed with the reason). */
+export const EXIT_USAGE = 2;
+
+/**
+ * Runs `imgq` with `argv` (without `node` and the script) and returns the exit code. Errors
+ * are printed, never thrown: with `--json` as `{"error":{code,message}}` on stdout, else on
+ * stderr; a bad command line also prints the usage.
+ *
+ * @example process.exitCode = await runImgq(['status', '--json']);
+ */
+export async function runImgq(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliIo = process,
+): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const config = parseCli(argv, env);
+    switch (config.command) {
+      case 'help':
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      case 'session04': {
+        const old = parseSession04Cli(config.argv, env);
+        if (old.command === 'enqueue') return await enqueueCommand(old, io);
+        if (old.command === 'result') return await resultCommand(old, io);
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      }
+      case 'worker':
+        return await workerCommand(config, io);
+      case 'status':
+        return await statusCommand(config, io);
+      case 'workers':
+        return await workersCommand(config, io);
+      case 'monitor':
+        return await monitorCommand(config, io);
+      case 'dlq-list':
+        return await dlqListCommand(config, io);
+      case 'dlq-retry':
+        return await dlqRetryCommand(config, io);
+      case 'dlq-purge':
+        return await dlqPurgeCommand(config, io);
+      case 'recover':
+        return await recoverCommand(config, io);
+    }
+  } catch (error) {
+    const { code, message } = serializeError(error);
+    const usage =
+      code === RedisErrorCodes.BAD_ARGUMENT || code === RedisErrorCodes.INVALID_REDIS_URL;
+    if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+    else io.stderr.write(`imgq: ${code}: ${message}\n${usage ? `\n${USAGE}\n` : ''}`);
+    return usage ? EXIT_USAGE : 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const code = await runImgq(process.argv.slice(2));
+  process.exitCode = code;
+  // A worker's abandoned task may still be finishing in the background: do not wait for it.
+  setTimeout(() => process.exit(code), 2_000).unref();
+}
