@@ -53,7 +53,7 @@ export function gitBase(root: string): GitBase {
   };
 }
 
-/** Repository-relative paths (forward slashes) of the files under `folder` at `base`. */
+/** Paths relative to `root` (forward slashes) of the files under `folder` at `base`. */
 export function filesAt(root: string, base: GitBase, folder: string): string[] {
   const result = git(root, ['ls-tree', '-r', '--name-only', base.commit, '--', folder]);
   if (!result.ok) throw new Error(`git ls-tree failed: ${result.stderr}`);
@@ -62,17 +62,26 @@ export function filesAt(root: string, base: GitBase, folder: string): string[] {
 
 /** The bytes of `relPath` at `base`, or `null` when the file did not exist there. */
 export function fileAt(root: string, base: GitBase, relPath: string): Buffer | null {
-  const result = spawnSync('git', ['show', `${base.commit}:${relPath}`], { cwd: root });
+  // `./` makes the path relative to `root`, which need not be the top of the git repository.
+  const result = spawnSync('git', ['show', `${base.commit}:./${relPath}`], { cwd: root });
   return result.status === 0 ? result.stdout : null;
 }
 
 /**
- * Repository-relative paths under `folders` that differ from `base` in the working tree:
+ * Paths (relative to `root`) under `folders` that differ from `base` in the working tree:
  * modified, deleted, or new and not ignored. One git call for all exercises.
  */
 export function changedSince(root: string, base: GitBase, folders: string[]): Set<string> {
   if (folders.length === 0) return new Set();
-  const diff = git(root, ['diff', '--name-only', '--no-renames', base.commit, '--', ...folders]);
+  const diff = git(root, [
+    'diff',
+    '--relative',
+    '--name-only',
+    '--no-renames',
+    base.commit,
+    '--',
+    ...folders,
+  ]);
   const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '--', ...folders]);
   const lines = [diff.stdout, untracked.stdout].join('\n').split('\n');
   return new Set(lines.filter(Boolean));

@@ -159,3 +159,26 @@ describe('status', () => {
     expect(state()).toEqual({ '01.1': 'passed*', '01.2': 'failing' });
   });
 });
+
+describe('a course inside a bigger repository', () => {
+  it('resets and detects edits when the course root is a subfolder of the git repository', () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'workbook-nested-'));
+    try {
+      const root = path.join(repo, 'courses', 'images');
+      cpSync(FIXTURE_ROOT, root, { recursive: true });
+      git(repo, 'init', '-q', '-b', 'main');
+      git(repo, 'add', '.');
+      git(repo, 'commit', '-q', '-m', 'course');
+      const workbook = discoverWorkbook(root);
+      const file = path.join(root, STARTER);
+      writeFileSync(file, attempt);
+      const states = workbookStatus(workbook, loadProgress(path.join(repo, 'p.json')));
+      expect(states.get('01.1')?.state).toBe('started');
+      expect(states.get('01.2')?.state).toBe('not-started');
+      resetExercise(root, workbook.exercises[0]!);
+      expect(readFileSync(file, 'utf8')).toBe(pristine);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
