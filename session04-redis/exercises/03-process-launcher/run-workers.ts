@@ -1,0 +1,37 @@
+/** Options of {@link runWorkers}. */
+export interface RunWorkersOptions {
+  /** How many processes to start. */
+  count: number;
+  /** The program and its arguments, e.g. `[process.execPath, 'worker.mjs']`. */
+  command: string[];
+  /** Extra environment variables for every process. */
+  env?: Record<string, string>;
+}
+
+/** What one process did. */
+export interface WorkerReport {
+  /** 0-based start order; the process got it as `WORKER_INDEX`. */
+  index: number;
+  pid: number;
+  /** Exit code, or `null` when a signal ended it. */
+  exitCode: number | null;
+  /** Ids from its `{"taskId": …, "status": "completed"}` lines, in order. */
+  completed: string[];
+}
+
+/**
+ * Starts `count` worker processes, collects which tasks each reports as completed, and resolves
+ * when all have exited.
+ * @example
+ * const reports = await runWorkers({ count: 3, command: [process.execPath, 'worker.mjs'] });
+ */
+export async function runWorkers(options: RunWorkersOptions): Promise<WorkerReport[]> {
+  // 🐨 1. For index 0..count-1: spawn(command[0], command.slice(1), { env: {...process.env,
+  //       ...options.env, WORKER_INDEX: String(index)}, stdio: ['ignore', 'pipe', 'inherit'] }).
+  // 🐨 2. Read child.stdout line by line (node:readline createInterface); a JSON line with a
+  //       string taskId and status 'completed' goes into that process's `completed`.
+  // 🐨 3. Resolve when every process has closed, with the reports in start order.
+  // 💰 Chunks are not lines: one 'data' event can hold half a line, or three.
+  void options;
+  throw new Error('🐨 TODO (04.3): spawn the worker processes and collect their JSON lines');
+}
