@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import type { SafeInputOptions } from '@workbook/session01';
 import type { FilterFactory } from './filter-factory.ts';
 import { FilterPipeline, type ProcessedImage } from './filter-pipeline.ts';
@@ -12,7 +13,11 @@ export interface ProcessImageOptions {
    * @default no restriction
    */
   inputRoot?: string;
-  /** Folder the output must be inside; relative outputs are resolved against it. @default no restriction */
+  /**
+   * Folder the output must be inside (created if missing); relative outputs are resolved
+   * against it.
+   * @default no restriction
+   */
   outputRoot?: string;
   /** Validates the spec's filters. @default a factory with session 01's built-in filters */
   factory?: FilterFactory;
@@ -45,6 +50,9 @@ export async function processImage(
 ): Promise<ProcessedImage> {
   const pipeline = FilterPipeline.fromSpec(spec, options.factory);
   const input = options.inputRoot ? await resolveInside(options.inputRoot, inputPath) : inputPath;
+  // The roots are the operator's configuration, not the untrusted part: creating a missing
+  // output root is fine; confining the task's paths to it is what matters.
+  if (options.outputRoot) await mkdir(options.outputRoot, { recursive: true });
   const output = options.outputRoot
     ? await resolveInside(options.outputRoot, outputPath)
     : outputPath;
