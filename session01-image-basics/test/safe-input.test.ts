@@ -69,6 +69,14 @@ describe('openImage accepts good input', () => {
     expect([data[centre], data[centre + 1], data[centre + 2]]).toEqual([255, 0, 0]);
   });
 
+  it('accepts a JPEG with data after its end marker (e.g. a motion photo) after one check decode', async () => {
+    const jpeg = await makeImage({ width: 32, height: 32, format: 'jpeg' });
+    const withTrailer = Buffer.concat([jpeg, Buffer.from('ftypmp42 … an appended video …')]);
+    expect(hasCompleteEnding(withTrailer, 'jpeg'), 'the cheap check cannot tell').toBe(false);
+    const png = await encode(await openImage(withTrailer), { format: 'png' });
+    expect((await sharp(png).metadata()).width).toBe(32);
+  });
+
   it('accepts an image exactly at the pixel limit', async () => {
     const image = await makeImage({ width: 50, height: 40 });
     await expect(openImage(image, { maxPixels: 2000 })).resolves.toBeDefined();
@@ -96,6 +104,8 @@ describe('openImage refuses hostile input with a code', () => {
     const error = await refusal(fixture('photos/rocket.jpg'), { maxBytes: 1000 });
     expect(error.code).toBe(ImageErrorCodes.INPUT_TOO_LARGE);
     expect(error.message).toMatch(/over the limit of 1,000 bytes/);
+    const buffer = readFileSync(fixture('photos/rocket.jpg'));
+    expect((await refusal(buffer, { maxBytes: 1000 })).code).toBe(ImageErrorCodes.INPUT_TOO_LARGE);
   });
 
   it('checks the byte size with stat before reading: a 3 GB sparse file is refused by size', async () => {
