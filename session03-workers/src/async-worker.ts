@@ -1,8 +1,8 @@
 import { describeValue, InvalidOptionError } from '@workbook/session01';
-import type { TaskContext, TaskProcessor } from './base-worker.ts';
 import { BaseWorker } from './base-worker.ts';
 import { checkProcessor, type ProcessorWorkerOptions } from './simple-worker.ts';
 import type { OutputInfo, Task } from './task.ts';
+import type { TaskContext, TaskProcessor } from './worker-types.ts';
 
 /** Options of {@link AsyncWorker}. */
 export interface AsyncWorkerOptions extends ProcessorWorkerOptions {

@@ -1,6 +1,6 @@
 import { processImage } from '@workbook/session02';
-import type { TaskProcessor } from './base-worker.ts';
 import type { OutputInfo, Task } from './task.ts';
+import type { TaskProcessor } from './worker-types.ts';
 
 /** Options of {@link processImageTask} and {@link createImageProcessor}. */
 export interface ImageProcessorOptions {

@@ -6,21 +6,7 @@
  */
 
 export { AsyncWorker, type AsyncWorkerOptions, checkConcurrency } from './async-worker.ts';
-export {
-  type AbandonedTask,
-  BaseWorker,
-  type BaseWorkerOptions,
-  type LastError,
-  type StopReport,
-  type TaskContext,
-  type TaskEvent,
-  type TaskProcessor,
-  type WorkerEvents,
-  type WorkerHealth,
-  type WorkerLifecycle,
-  type WorkerStats,
-  type WorkerStatus,
-} from './base-worker.ts';
+export { BaseWorker } from './base-worker.ts';
 export { DurationStats } from './duration-stats.ts';
 export {
   PoolClosedError,
@@ -62,3 +48,17 @@ export {
 export type { DequeueOptions, QueueStats, TaskQueue } from './task-queue.ts';
 export { type ThreadInfo, ThreadPool, type ThreadPoolOptions } from './thread-pool.ts';
 export { ThreadPoolWorker, type ThreadPoolWorkerOptions } from './thread-pool-worker.ts';
+export type {
+  AbandonedTask,
+  BaseWorkerOptions,
+  LastError,
+  StopReport,
+  TaskContext,
+  TaskEvent,
+  TaskProcessor,
+  WorkerEvents,
+  WorkerHealth,
+  WorkerLifecycle,
+  WorkerStats,
+  WorkerStatus,
+} from './worker-types.ts';

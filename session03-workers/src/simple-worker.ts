@@ -1,7 +1,7 @@
 import { describeValue, InvalidOptionError } from '@workbook/session01';
-import type { BaseWorkerOptions, TaskContext, TaskProcessor } from './base-worker.ts';
 import { BaseWorker } from './base-worker.ts';
 import type { OutputInfo, Task } from './task.ts';
+import type { BaseWorkerOptions, TaskContext, TaskProcessor } from './worker-types.ts';
 
 /** Options of workers that run a processor function in this thread. */
 export interface ProcessorWorkerOptions extends BaseWorkerOptions {

@@ -1,6 +1,6 @@
 import { AsyncWorker } from './async-worker.ts';
-import type { BaseWorkerOptions } from './base-worker.ts';
 import { ThreadPool, type ThreadPoolOptions } from './thread-pool.ts';
+import type { BaseWorkerOptions } from './worker-types.ts';
 
 /** Options of {@link ThreadPoolWorker}. */
 export interface ThreadPoolWorkerOptions

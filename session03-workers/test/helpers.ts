@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { PipelineSpec } from '@workbook/session02';
 import { fixture, makeImage } from '@workbook/tools/testkit';
 import sharp from 'sharp';
-import type { TaskProcessor } from '../src/base-worker.ts';
 import type { NewTask, OutputInfo } from '../src/task.ts';
+import type { TaskProcessor } from '../src/worker-types.ts';
 
 /** A fresh temp folder with empty `in/` and `out/` subfolders. */
 export function tempDirs(): { root: string; inDir: string; outDir: string } {

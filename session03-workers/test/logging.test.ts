@@ -1,9 +1,9 @@
 import { waitFor } from '@workbook/tools/testkit';
 import { describe, expect, it } from 'vitest';
 import { AsyncWorker } from '../src/async-worker.ts';
-import type { TaskProcessor } from '../src/base-worker.ts';
 import { InMemoryTaskQueue } from '../src/in-memory-task-queue.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
+import type { TaskProcessor } from '../src/worker-types.ts';
 import { fakeOutput, logCapture, work } from './helpers.ts';
 
 describe('createLogger', () => {

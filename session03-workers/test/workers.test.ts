@@ -3,12 +3,13 @@ import path from 'node:path';
 import { waitFor } from '@workbook/tools/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AsyncWorker } from '../src/async-worker.ts';
-import type { BaseWorker, TaskEvent, TaskProcessor } from '../src/base-worker.ts';
+import type { BaseWorker } from '../src/base-worker.ts';
 import { createImageProcessor } from '../src/image-processor.ts';
 import { InMemoryTaskQueue } from '../src/in-memory-task-queue.ts';
 import { SimpleWorker } from '../src/simple-worker.ts';
 import type { NewTask, Task } from '../src/task.ts';
 import type { TaskQueue } from '../src/task-queue.ts';
+import type { TaskEvent, TaskProcessor } from '../src/worker-types.ts';
 import {
   decodeFully,
   fakeOutput,
