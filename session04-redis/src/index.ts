@@ -33,6 +33,7 @@ export {
 export { type QueueKeys, queueKeys } from './keys.ts';
 export {
   formatLaunchSummary,
+  IMGQ_CLI,
   type LaunchedWorkers,
   type LaunchSummary,
   type LaunchWorkersOptions,

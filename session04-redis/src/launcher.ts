@@ -1,10 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeValue, InvalidOptionError, WorkbookError } from '@workbook/session01';
 import { type Logger, silentLogger } from '@workbook/session03';
 import { RedisErrorCodes } from './errors.ts';
+
+/**
+ * Path of the `imgq` command line's script, for launching `imgq worker` processes.
+ * @example launchWorkers({ count: 3, script: IMGQ_CLI, args: ['worker', '--json'] })
+ */
+export const IMGQ_CLI: string = fileURLToPath(new URL('./cli/imgq.ts', import.meta.url));
 
 /** Options of {@link launchWorkers}. */
 export interface LaunchWorkersOptions {
