@@ -150,11 +150,12 @@ export abstract class BaseWorker extends EventEmitter<WorkerEvents> {
 
     // The fetch loop may still hand over one last task (from a queue that ignores the abort
     // signal), so wait for the loop first, then for everything it started, all within the grace.
-    const drained = await settlesWithin(
+    await settlesWithin(
       this.#loop.then(() => Promise.all([...this.#running.values()].map((r) => r.promise))),
       this.gracePeriodMs,
     );
     const abandoned = this.#abandonRunning();
+    const drained = abandoned.length === 0;
     await this.onStopped();
     this.#lifecycle = 'stopped';
     this.#stoppedAt = Date.now();
@@ -260,6 +261,15 @@ export abstract class BaseWorker extends EventEmitter<WorkerEvents> {
         signal: this.#fetchAbort.signal,
       });
       this.#unhealthyReason = null;
+      if (task && this.#lifecycle === 'stopped') {
+        // Only from a backend that ignores the abort signal, when its dequeue outlived the
+        // grace period. Running the task now would break "stopped"; acking it is not ours to do.
+        this.logger.warn(
+          { taskId: task.id },
+          'task delivered after the worker stopped: not run, not acked (left for recovery)',
+        );
+        return null;
+      }
       return task;
     } catch (error) {
       if (codeOf(error) === WorkerErrorCodes.QUEUE_CLOSED) {

@@ -94,7 +94,7 @@ export interface AbandonedTask {
 /** What `stop()` resolves with (and the `stopped` event carries). */
 export interface StopReport {
   workerId: string;
-  /** `true` when every in-flight task finished within the grace period. */
+  /** `true` when every in-flight task finished within the grace period (`abandoned` is empty). */
   drained: boolean;
   /**
    * Tasks cut off by the grace period. They stay unacked in the queue; from session 05 on they

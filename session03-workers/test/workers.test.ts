@@ -398,6 +398,35 @@ describe('graceful stop', () => {
     }
   });
 
+  it('with a queue that ignores the abort signal, a task delivered after stop is not run', async () => {
+    const inner = new InMemoryTaskQueue();
+    // A backend that cannot cancel a blocking dequeue (it drops the signal).
+    const deaf: TaskQueue = Object.assign(Object.create(inner) as TaskQueue, {
+      dequeue: (options?: Parameters<TaskQueue['dequeue']>[0]) =>
+        inner.dequeue({ timeoutMs: options?.timeoutMs ?? 0 }),
+      ack: inner.ack.bind(inner),
+      fail: inner.fail.bind(inner),
+    });
+    const ran: string[] = [];
+    const processor: TaskProcessor = async (task) => {
+      ran.push(task.input);
+      return fakeOutput(task.output);
+    };
+    const worker = track(
+      new SimpleWorker({ queue: deaf, processor, dequeueTimeoutMs: 5_000, gracePeriodMs: 50 }),
+    );
+    await worker.start();
+    await waitFor(() => inner.waitingConsumers === 1);
+    const report = await worker.stop();
+    expect(report).toMatchObject({ drained: true, abandoned: [] });
+    // The stale dequeue is still waiting; it receives this task after the worker stopped.
+    await inner.enqueue(plainTask(1));
+    await waitFor(async () => (await inner.stats()).processing === 1);
+    await work(50);
+    expect(ran, 'a stopped worker must not run tasks').toEqual([]);
+    expect(worker.status).toBe('stopped');
+  });
+
   it('stops at once when idle, without waiting out a blocking dequeue', async () => {
     const queue = new InMemoryTaskQueue();
     const processor: TaskProcessor = async (task) => fakeOutput(task.output);
