@@ -15,6 +15,7 @@ import {
   progressPath,
   saveProgress,
 } from './progress.ts';
+import { editedExercises } from './status.ts';
 import type { Target } from './target.ts';
 import { MARK } from './ui.ts';
 import { type FileResult, failureSummary, fileResult, runVitest } from './vitest-run.ts';
@@ -44,10 +45,17 @@ const TODO_MARK = '🐨 TODO';
 /**
  * Reads one exercise's outcome from a vitest report. Pure, so it is tested without vitest.
  * - every test passed → `passed`
- * - every test failed with a starter's TODO error → `not-started`
+ * - no test passed and the files are still the pristine starter (`untouched`), or every test
+ *   failed with a starter's TODO error → `not-started`
  * - anything else (including a file that did not load) → `failing`
+ * @param untouched whether the student's files equal the pristine starter; `null` when unknown
+ * (no git), which leaves the decision to the TODO errors alone.
  */
-export function outcomeOf(exercise: Exercise, file: FileResult | undefined): CheckOutcome {
+export function outcomeOf(
+  exercise: Exercise,
+  file: FileResult | undefined,
+  untouched: boolean | null = null,
+): CheckOutcome {
   const base = { exercise, passed: 0, total: 0, failures: [], loadError: null };
   if (!file) {
     return {
@@ -79,7 +87,12 @@ export function outcomeOf(exercise: Exercise, file: FileResult | undefined): Che
   const total = file.assertionResults.length;
   let status: CheckStatus = 'failing';
   if (passed === total) status = 'passed';
-  else if (passed === 0 && failures.every((f) => f.todo)) status = 'not-started';
+  else if (
+    passed === 0 &&
+    (untouched === true || (untouched === null && failures.every((f) => f.todo)))
+  ) {
+    status = 'not-started';
+  }
   return {
     ...base,
     status,
@@ -126,14 +139,20 @@ export function formatOutcomes(outcomes: CheckOutcome[], cwd: string, target: Ta
       lines.push(chalk.red('     The check could not load the code:'));
       lines.push(indent(outcome.loadError, 7));
     }
-    const shown = outcome.failures.slice(0, 4);
+    // Real assertion failures first; checks that only hit a starter's TODO fold into one line.
+    const wrong = outcome.failures.filter((f) => !f.todo);
+    const todos = outcome.failures.filter((f) => f.todo);
+    const shown = wrong.slice(0, 4);
     for (const failure of shown) {
-      const prefix = failure.todo ? chalk.yellow('still TODO') : chalk.red('✗');
-      lines.push(`   ${prefix} ${failure.name}`);
+      lines.push(`   ${chalk.red('✗')} ${failure.name}`);
       lines.push(indent(failure.message, 7));
     }
-    if (outcome.failures.length > shown.length) {
-      lines.push(chalk.dim(`     … and ${outcome.failures.length - shown.length} more failing`));
+    if (wrong.length > shown.length) {
+      lines.push(chalk.dim(`     … and ${wrong.length - shown.length} more failing`));
+    }
+    if (todos.length > 0) {
+      const count = todos.length === 1 ? '1 check still hits' : `${todos.length} checks still hit`;
+      lines.push(`   ${chalk.yellow(`⏳ ${count} a TODO:`)} ${todos[0]!.message.split('\n')[0]}`);
     }
     if (target === 'exercise') {
       lines.push(`   ${chalk.cyan('✎ edit')} ${edit}`);
@@ -204,7 +223,16 @@ export async function checkExercises(
     print(output.trim());
     return { outcomes: [], missingChecks, crash: output };
   }
-  const outcomes = runnable.map((ex) => outcomeOf(ex, fileResult(report, ex.checkFile)));
+  // On the student's code, "no check passes and nothing was edited" means not started yet;
+  // the reference is never "not started".
+  const edited = target === 'exercise' ? editedExercises(workbook, runnable) : null;
+  const untouched = (ex: Exercise) => {
+    if (target !== 'exercise') return false;
+    return edited ? !edited.has(ex.id) : null;
+  };
+  const outcomes = runnable.map((ex) =>
+    outcomeOf(ex, fileResult(report, ex.checkFile), untouched(ex)),
+  );
   for (const line of formatOutcomes(outcomes, cwd, target)) print(line);
   if (target === 'exercise') {
     recordOutcomes(options.progressFile ?? progressPath(workbook.root), outcomes, print);

@@ -42,26 +42,40 @@ export function exerciseStatus(
 }
 
 /**
- * Status of every exercise. Which files differ from the starters comes from one git call;
- * without git, unchecked exercises count as not started.
+ * Ids of the exercises whose files differ from the pristine starter (one git call), or `null`
+ * when that cannot be known (not a git clone).
+ */
+export function editedExercises(workbook: Workbook, exercises: Exercise[]): Set<string> | null {
+  let changed: Set<string>;
+  try {
+    const base = gitBase(workbook.root);
+    const dirs = exercises.map((ex) => toPosix(path.relative(workbook.root, ex.dir)));
+    changed = changedSince(workbook.root, base, dirs);
+  } catch {
+    return null;
+  }
+  const edited = new Set<string>();
+  for (const ex of exercises) {
+    const prefix = `${toPosix(path.relative(workbook.root, ex.dir))}/`;
+    if ([...changed].some((file) => file.startsWith(prefix))) edited.add(ex.id);
+  }
+  return edited;
+}
+
+/**
+ * Status of every exercise. Without git, unchecked exercises count as not started.
  */
 export function workbookStatus(
   workbook: Workbook,
   progress: Progress,
 ): Map<string, ExerciseStatus> {
-  let changed = new Set<string>();
-  try {
-    const base = gitBase(workbook.root);
-    const dirs = workbook.exercises.map((ex) => toPosix(path.relative(workbook.root, ex.dir)));
-    changed = changedSince(workbook.root, base, dirs);
-  } catch {
-    // Not a git clone: fall back to recorded results only.
-  }
+  const edited = editedExercises(workbook, workbook.exercises) ?? new Set<string>();
   const statuses = new Map<string, ExerciseStatus>();
   for (const ex of workbook.exercises) {
-    const prefix = `${toPosix(path.relative(workbook.root, ex.dir))}/`;
-    const edited = [...changed].some((file) => file.startsWith(prefix));
-    statuses.set(ex.id, exerciseStatus(progress.exercises[ex.id], edited, fingerprint(ex)));
+    statuses.set(
+      ex.id,
+      exerciseStatus(progress.exercises[ex.id], edited.has(ex.id), fingerprint(ex)),
+    );
   }
   return statuses;
 }

@@ -53,6 +53,14 @@ describe('outcomeOf', () => {
     ]);
   });
 
+  it('calls an untouched starter "not started" even when some failures are not TODO errors', () => {
+    const mixed = fileWith(['a', 'failed', todo], ['b', 'failed', assertion]);
+    expect(outcomeOf(double, mixed, true).status).toBe('not-started');
+    expect(outcomeOf(double, mixed, null).status).toBe('failing');
+    // Edited files that still throw TODO everywhere: the student has begun, so it is failing.
+    expect(outcomeOf(double, fileWith(['a', 'failed', todo]), false).status).toBe('failing');
+  });
+
   it('treats a check that cannot load the student code as failing, with the reason', () => {
     const file: FileResult = {
       name: double.checkFile,
@@ -96,6 +104,18 @@ describe('formatOutcomes', () => {
     expect(text).toContain('pnpm hint 01.1');
     expect(text).not.toContain('at check.test.ts');
   });
+
+  it('folds the checks that only hit a TODO into one line', () => {
+    const outcome = outcomeOf(
+      double,
+      fileWith(['a', 'failed', todo], ['b', 'failed', todo], ['c', 'failed', assertion]),
+      false,
+    );
+    const text = plain(formatOutcomes([outcome], FIXTURE_ROOT, 'exercise'));
+    expect(text).toContain('✗ c');
+    expect(text).toContain('⏳ 2 checks still hit a TODO: 🐨 TODO (01.1): return twice n');
+    expect(text).not.toContain('✗ a');
+  });
 });
 
 describe('pnpm check (real vitest runs on the fixture workbook)', () => {
@@ -113,7 +133,9 @@ describe('pnpm check (real vitest runs on the fixture workbook)', () => {
     const text = out.text();
     expect(text).toContain('⏳ 01.1 Double a number — not started yet');
     expect(text).toContain('❌ 01.2 Shout a word (1/2 checks pass)');
-    expect(text).toContain('still TODO shouts hi');
+    expect(text).toContain(
+      '⏳ 1 check still hits a TODO: 🐨 TODO (01.2): return the word in capitals with a !',
+    );
     expect(text).toContain('0/2 exercise(s) pass. Next up: 01.1 Double a number.');
     const recorded = loadProgress(progressFile).exercises;
     expect(recorded['01.1']).toMatchObject({ status: 'not-started', passed: 0, total: 2 });
