@@ -364,12 +364,17 @@ describe('graceful stop', () => {
     const imageProcessor = createImageProcessor({ inputRoot: inDir, outputRoot: outDir });
     let releaseSlow = () => {};
     let slowSignal: AbortSignal | undefined;
+    let slowOutcome: string | undefined;
     const processor: TaskProcessor = async (task, context) => {
       if (task.input === names[0]) {
         slowSignal = context.signal;
-        // Stuck far beyond the grace period (until the test lets it go).
+        // Stuck far beyond the grace period (until the test lets it go), then the real work,
+        // which sees the aborted signal.
         await new Promise<void>((resolve) => (releaseSlow = resolve));
-        return fakeOutput(task.output);
+        return imageProcessor(task, context).catch((error: { code?: string }) => {
+          slowOutcome = error.code;
+          throw error;
+        });
       }
       return imageProcessor(task, context);
     };
@@ -389,8 +394,14 @@ describe('graceful stop', () => {
     expect(worker.status).toBe('stopped');
 
     releaseSlow();
+    await waitFor(() => slowOutcome, { message: 'the abandoned task did not end' });
+    expect(slowOutcome, 'processImage saw the aborted signal and stopped').toBe('ERR_ABORTED');
     await work(50); // give a wrong implementation the chance to ack late
     expect(await queue.result(tasks[0]!.id), 'an abandoned task is never acked').toBeNull();
+    expect(
+      existsSync(path.join(outDir, tasks[0]!.output)),
+      'the abandoned task stopped at the aborted signal: no output, not half of one',
+    ).toBe(false);
     expect(await queue.stats()).toMatchObject({ processing: 1, completed: 2, failed: 0 });
     expect(worker.stats().processed).toBe(2);
     for (const task of tasks.slice(1)) {
