@@ -158,18 +158,19 @@ function queueLines(snapshot: MonitorSnapshot, c: ChalkInstance, width: number):
     cell('dlq', n.dlq, n.dlq > 0 ? c.red : c.green),
     cell('done', n.completed, c.green),
   ].join('  ');
-  const plainLength = visibleLength(depths) + 10;
-  const speed = rate(snapshot.throughput).padStart(Math.max(0, width - plainLength - 1));
   const finished = n.completed + n.dlq;
   const total = finished + n.pending + n.processing + n.delayed;
-  const barWidth = Math.max(10, Math.min(40, width - 40));
+  const barWidth = Math.max(10, Math.min(30, width - 60));
   const filled = total === 0 ? 0 : Math.round((finished / total) * barWidth);
   const bar = c.green('█'.repeat(filled)) + c.dim('░'.repeat(barWidth - filled));
   return [
-    ` ${c.bold('QUEUE')}    ${depths}${c.bold(speed)}`,
-    `          [${bar}] ${finished}/${total} finished` +
-      (n.recovered > 0 ? c.yellow(`  · ${n.recovered} recovered`) : '') +
-      (n.retried > 0 ? c.magenta(`  · ${n.retried} retries`) : ''),
+    clipAnsi(` ${c.bold('QUEUE')}    ${depths}`, width),
+    clipAnsi(
+      `          [${bar}] ${finished}/${total} finished  ${c.bold(rate(snapshot.throughput))}` +
+        (n.recovered > 0 ? c.yellow(`  ${n.recovered} recovered`) : '') +
+        (n.retried > 0 ? c.magenta(`  ${n.retried} retries`) : ''),
+      width,
+    ),
   ];
 }
 
@@ -207,7 +208,10 @@ function workerLines(
     );
     const doing = tasks.length === 0 ? '—' : (w.alive ? '' : 'was: ') + tasks.join(', ');
     const room = width - 3 - visibleLength(left) - counters.length - 3;
-    return `  ${mark} ${paint(left)} ${counters}  ${w.alive ? doing && clip(doing, room) : c.dim(clip(doing, room))}`;
+    return clipAnsi(
+      `  ${mark} ${paint(left)} ${counters}  ${w.alive ? clip(doing, room) : c.dim(clip(doing, room))}`,
+      width,
+    );
   });
   if (snapshot.workers.length > max)
     rows.push(c.dim(`   … and ${snapshot.workers.length - max} more`));
@@ -226,6 +230,29 @@ function seconds(ms: number): string {
 function clip(text: string, width: number): string {
   if (width <= 0) return '';
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/**
+ * Cuts a string with ANSI colour codes to `width` visible columns (escapes do not count),
+ * closing any colour left open.
+ */
+function clipAnsi(text: string, width: number): string {
+  if (visibleLength(text) <= width) return text;
+  let out = '';
+  let shown = 0;
+  for (let i = 0; i < text.length && shown < width - 1; ) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
+    const code = /^\x1b\[[0-9;]*m/.exec(text.slice(i));
+    if (code) {
+      out += code[0];
+      i += code[0].length;
+    } else {
+      out += text[i];
+      i++;
+      shown++;
+    }
+  }
+  return text.includes('\x1b[') ? `${out}…\x1b[0m` : `${out}…`;
 }
 
 /** Length without ANSI colour codes. */
