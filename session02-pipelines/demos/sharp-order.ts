@@ -21,7 +21,7 @@ const SYMBOL: Record<PairOutcome, string> = {
 
 const ops = SHARP_OP_ORDER.filter((op) => OP_SAMPLES[op]);
 console.log(chalk.bold('How ONE sharp pipeline orders two operations A (row) then B (column)'));
-console.log(`ops in sharp's order (src/pipeline.cc): ${ops.join(' → ')}\n`);
+console.log(`ops in the planner's order (SHARP_OP_ORDER): ${ops.join(' → ')}\n`);
 
 const outcomes = new Map<string, PairOutcome>();
 const width = Math.max(...ops.map((op) => op.length)) + 1;

@@ -15,7 +15,7 @@
  * may be shared); jimp runs once.
  * Writes .bench/images.json.
  *
- *   pnpm bench images [--seconds 4] [--concurrency N]
+ *   pnpm bench images [--seconds 6] [--concurrency N]
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -137,7 +137,8 @@ async function measureRow(row: Row, id: PipelineId, seconds: number, concurrency
   const probeStart = performance.now();
   await batch();
   const perBatchMs = performance.now() - probeStart;
-  const iterations = Math.max(2, Math.min(200, Math.round((seconds * 1000) / perBatchMs)));
+  // Slow rows (jimp: seconds per batch) get one or two timed batches; fast rows as many as fit.
+  const iterations = Math.max(1, Math.min(200, Math.round((seconds * 1000) / perBatchMs)));
   const result = await measure(`${row}`, batch, {
     iterations,
     warmup: perBatchMs > 500 ? 0 : 2,
@@ -178,7 +179,7 @@ function spawnRow(row: Row, id: PipelineId, seconds: number, concurrency: number
 
 /** Parent mode: every row of every pipeline in its own child process, then the tables. */
 async function main() {
-  const seconds = Number(argValue('--seconds') ?? 4);
+  const seconds = Number(argValue('--seconds') ?? 6);
   const concurrency = Number(argValue('--concurrency') ?? availableParallelism());
   console.log(
     `Images: 1920x1080 JPEG inputs, ${concurrency} images in flight in every row ` +
@@ -248,7 +249,7 @@ if (row) {
   await measureRow(
     row as Row,
     (argValue('--pipeline') ?? 'P1') as PipelineId,
-    Number(argValue('--seconds') ?? 4),
+    Number(argValue('--seconds') ?? 6),
     Number(argValue('--concurrency') ?? availableParallelism()),
   );
 } else {
