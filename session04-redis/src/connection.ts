@@ -60,7 +60,7 @@ function invalidUrl(url: string, reason: string, cause?: unknown): WorkbookError
 /**
  * Creates an ioredis client for a queue: URL (password, db) honoured, reconnects forever with
  * a short capped delay, commands issued while Redis is away wait for it (up to 20 reconnect
- * attempts, about 15 s) before they reject. Errors are reported through `onError` instead of
+ * attempts, about 10 s) before they reject. Errors are reported through `onError` instead of
  * ioredis's "Unhandled error event" printout.
  *
  * @throws {WorkbookError} `ERR_INVALID_REDIS_URL` for a malformed URL.

@@ -11,8 +11,9 @@ export const USAGE = `Usage: imgq <command> [options]
 Commands:
   enqueue <file|folder>... --pipeline <spec.json> --out <dir>
                           queue one task per image (folders: every image inside)
-  worker [--concurrency N] [--until-empty] [--id NAME]
-                          process tasks until Ctrl-C (or until the queue is empty)
+  worker [--concurrency N] [--until-empty] [--id NAME] [--log-level L]
+                          process tasks until Ctrl-C (or until the queue is empty);
+                          logs (JSON, level warn by default) go to stderr
   status                  queue depths and counters
   result <taskId>         the result of one task
 
