@@ -9,6 +9,7 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { docSummary } from './demo.ts';
 import { isMain, REPO_ROOT, TOOLS_DIR } from './paths.ts';
+import { exitQuietlyOnClosedPipe } from './ui.ts';
 
 /** Files in tools/bench/ that are helpers, not benchmarks. */
 const NOT_BENCHMARKS = new Set(['kit']);
@@ -78,5 +79,6 @@ export async function benchMain(argv: string[], dir?: string): Promise<number> {
 }
 
 if (isMain(import.meta.url)) {
+  exitQuietlyOnClosedPipe();
   process.exitCode = await benchMain(process.argv.slice(2));
 }

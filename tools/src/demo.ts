@@ -16,6 +16,7 @@ import chalk from 'chalk';
 import { discoverWorkbook, type Session, sessionOfDir, type Workbook } from './exercises.ts';
 import { isMain, REPO_ROOT, rel } from './paths.ts';
 import type { Target } from './target.ts';
+import { exitQuietlyOnClosedPipe } from './ui.ts';
 
 /** One runnable demo. */
 export interface Demo {
@@ -310,5 +311,6 @@ function start(demo: Demo, args: DemoArgs): Promise<number> {
 }
 
 if (isMain(import.meta.url)) {
+  exitQuietlyOnClosedPipe();
   process.exitCode = await demoMain(process.argv.slice(2));
 }

@@ -55,3 +55,14 @@ export function stripAnsi(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC of colour codes is the point
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
+
+/**
+ * Ends the process quietly when the reader of stdout goes away (`pnpm workbook | head`),
+ * instead of crashing with an EPIPE stack trace.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}

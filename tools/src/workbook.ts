@@ -27,7 +27,7 @@ import { loadHints, nextHint } from './hints.ts';
 import { isMain, REPO_ROOT, rel } from './paths.ts';
 import { loadProgress, progressPath, updateExercise } from './progress.ts';
 import { formatOverview, statusMark, workbookStatus } from './status.ts';
-import { MARK } from './ui.ts';
+import { exitQuietlyOnClosedPipe, MARK } from './ui.ts';
 
 /** Where and how the CLI runs; injectable for tests. */
 export interface CliContext {
@@ -394,6 +394,7 @@ function catchUpCommand(workbook: Workbook, ex: Exercise, ctx: CliContext): numb
 }
 
 if (isMain(import.meta.url)) {
+  exitQuietlyOnClosedPipe();
   const code = await runCli(process.argv.slice(2), {
     root: REPO_ROOT,
     cwd: process.env.INIT_CWD ?? process.cwd(),
