@@ -13,7 +13,12 @@ import {
 } from '@workbook/tools/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWorkers, RedisTaskQueue, type WorkerLine } from '../src/index.ts';
+import {
+  formatLaunchSummary,
+  launchWorkers,
+  RedisTaskQueue,
+  type WorkerLine,
+} from '../src/index.ts';
 import { imgqCommand } from './helpers/run-cli.ts';
 
 let redis: RedisServerHandle;
@@ -97,6 +102,9 @@ describe('launchWorkers', () => {
     expect(summary.crashed).toBe(2);
     expect(summary.processes.map((p) => p.exitCode)).toEqual([3, 3]);
     expect(summary.processes[0]!.stderrTail).toContain('boom: no config');
+    const text = formatLaunchSummary(summary);
+    expect(text).toContain('exit 3');
+    expect(text).toContain('2 processes (2 crashed)');
   });
 
   it('forwards SIGINT it receives to every worker process', async () => {
