@@ -39,7 +39,7 @@ import {
   resolveBackoff,
 } from './backoff.ts';
 import { LeaseLostError } from './errors.ts';
-import { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
+import { checkWorkerId, type ReliableKeys, reliableKeys, urlOf } from './keys.ts';
 import { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
 import { defineReliableScripts, type FencedReply, type ScriptedRedis } from './scripts.ts';
 
@@ -1090,12 +1090,6 @@ async function withWatchdog<T>(promise: Promise<T>, ms: number): Promise<T | typ
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function urlOf(client: Redis): string {
-  const { host, port, db, password } = client.options;
-  const auth = password ? `:${encodeURIComponent(password)}@` : '';
-  return `redis://${auth}${host ?? '127.0.0.1'}:${port ?? 6379}/${db ?? 0}`;
 }
 
 /** One warning per distinct connection error every 5 s, not one per reconnect attempt. */

@@ -9,7 +9,7 @@ import {
   toRedisError,
 } from '@workbook/session04';
 import type { Redis, RedisOptions } from 'ioredis';
-import { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
+import { checkWorkerId, type ReliableKeys, reliableKeys, urlOf } from './keys.ts';
 import { defineReliableScripts, type ScriptedRedis } from './scripts.ts';
 
 /** Options of {@link WorkerRegistry}. */
@@ -122,7 +122,7 @@ export class WorkerRegistry {
     if (options.connection) {
       this.#client = defineReliableScripts(options.connection);
       this.#ownsClient = false;
-      this.#url = 'redis://(shared connection)';
+      this.#url = urlOf(options.connection);
     } else {
       this.#url = options.url ?? redisUrlFromEnv();
       parseRedisUrl(this.#url);
