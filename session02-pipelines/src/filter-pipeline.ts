@@ -1,13 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  describeValue,
   encode,
   type Filter,
   formatFromExtension,
+  ImageErrorCodes,
+  InvalidOptionError,
+  OUTPUT_FORMATS,
   type OutputFormat,
   openImage,
   type SafeInputOptions,
   toImageError,
+  WorkbookError,
 } from '@workbook/session01';
 import sharp, { type Sharp } from 'sharp';
 import { AbortedError } from './errors.ts';
@@ -57,8 +62,6 @@ export interface FilterPipelineOptions {
   output?: OutputSpec;
 }
 
-const WRITABLE: readonly OutputFormat[] = ['jpeg', 'png', 'webp', 'avif'];
-
 /**
  * An ordered chain of filters that runs in the order the user gave, in as few passes as
  * that order allows.
@@ -81,6 +84,7 @@ export class FilterPipeline {
 
   constructor(filters: readonly Filter[] = [], options: FilterPipelineOptions = {}) {
     for (const filter of filters) this.add(filter);
+    if (options.output) checkOutput(options.output.format, options.output.quality);
     this.#output = options.output ? { ...options.output } : undefined;
   }
 
@@ -93,10 +97,15 @@ export class FilterPipeline {
     return (factory ?? builtinFactory()).createPipeline(spec);
   }
 
-  /** Appends a filter; it runs after every filter added before it. Returns this pipeline. */
+  /**
+   * Appends a filter; it runs after every filter added before it. Returns this pipeline.
+   * @throws {InvalidOptionError} when `filter` is not a Filter.
+   */
   add(filter: Filter): this {
     if (!filter || typeof filter.apply !== 'function' || !Array.isArray(filter.ops)) {
-      throw new TypeError('FilterPipeline.add expects a Filter (build one with a filter factory)');
+      throw new InvalidOptionError(
+        `Expected a Filter (build one with a factory, e.g. builtinFilters.blur()), got ${describeValue(filter)}`,
+      );
     }
     this.#filters.push(filter);
     return this;
@@ -174,6 +183,8 @@ export class FilterPipeline {
     options: RunOptions,
   ): Promise<{ data: Buffer; info: EncodedInfo }> {
     const quality = options.quality ?? this.#output?.quality;
+    // Checked before any decoding: a typo in the format should not cost a full pipeline run.
+    checkOutput(requestedFormat, quality);
     const plan = this.passes();
     checkAborted(options.signal);
     let image = await openImage(input, options.input);
@@ -195,6 +206,21 @@ export class FilterPipeline {
       bytes: data.length,
     };
     return { data, info };
+  }
+}
+
+/** Refuses an output format or quality the encoder would refuse, before any work is done. */
+function checkOutput(format: OutputFormat | undefined, quality: number | undefined): void {
+  if (format !== undefined && !OUTPUT_FORMATS.includes(format)) {
+    throw new WorkbookError(
+      ImageErrorCodes.UNSUPPORTED_FORMAT,
+      `Expected \`format\` to be one of ${OUTPUT_FORMATS.map((f) => `'${f}'`).join(', ')}, got ${describeValue(format)}`,
+    );
+  }
+  if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
+    throw new InvalidOptionError(
+      `Expected \`quality\` to be an integer from 1 to 100, got ${describeValue(quality)}`,
+    );
   }
 }
 
@@ -241,7 +267,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
 async function formatOf(image: Sharp): Promise<OutputFormat> {
   try {
     const { format } = await image.metadata(); // reads the header of the opened input only
-    return WRITABLE.includes(format as OutputFormat) ? (format as OutputFormat) : 'png';
+    return OUTPUT_FORMATS.includes(format as OutputFormat) ? (format as OutputFormat) : 'png';
   } catch (error) {
     throw toImageError(error, 'Reading the format of the input');
   }

@@ -186,6 +186,19 @@ describe('run / runToFile / specs', () => {
     });
   });
 
+  it('refuses a bad format, quality or filter before doing any work', async () => {
+    const pipeline = new FilterPipeline([blur()]);
+    await expect(
+      pipeline.run('/nonexistent.png', { format: 'bmp' as 'png' }),
+      '🚨 the format is checked before the input is even opened',
+    ).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_FORMAT' });
+    await expect(pipeline.run(input, { format: 'png', quality: 0 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTION',
+    });
+    expect(() => new FilterPipeline([], { output: { format: 'gif' as 'png' } })).toThrow(/format/);
+    expect(() => pipeline.add({} as never)).toThrow(/Expected a Filter/);
+  });
+
   it('an aborted signal stops the run with ERR_ABORTED', async () => {
     const controller = new AbortController();
     controller.abort();
