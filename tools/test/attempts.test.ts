@@ -16,7 +16,7 @@ import { gitBase } from '../src/pristine.ts';
 import { loadProgress, saveProgress } from '../src/progress.ts';
 import { workbookStatus } from '../src/status.ts';
 import { runCli } from '../src/workbook.ts';
-import { FIXTURE_ROOT, git, gitCopyOfFixture, printer } from './helpers.ts';
+import { FIXTURE_ROOT, git, gitCopyOfFixture, printer, SLOW_MS } from './helpers.ts';
 
 const STARTER = 'session01-fixture/exercises/01-double/double.ts';
 const pristine = readFileSync(path.join(FIXTURE_ROOT, STARTER), 'utf8');
@@ -26,7 +26,7 @@ const reference = readFileSync(
 );
 const attempt = 'export function double(n: number): number {\n  return n + n + 0;\n}\n';
 
-describe('reset', () => {
+describe('reset', { timeout: SLOW_MS }, () => {
   it('backs up the attempt, restores the starter from HEAD and says so', () => {
     using copy = gitCopyOfFixture();
     const file = path.join(copy.root, STARTER);
@@ -109,7 +109,7 @@ describe('reset', () => {
   });
 });
 
-describe('catch-up', () => {
+describe('catch-up', { timeout: SLOW_MS }, () => {
   it('backs up, then copies the reference into the exercise folder', async () => {
     using copy = gitCopyOfFixture();
     const file = path.join(copy.root, STARTER);
@@ -136,7 +136,7 @@ describe('catch-up', () => {
   });
 });
 
-describe('status', () => {
+describe('status', { timeout: SLOW_MS }, () => {
   it('tells not started, started, failing and passed apart', () => {
     using copy = gitCopyOfFixture();
     const workbook = discoverWorkbook(copy.root);
@@ -160,7 +160,7 @@ describe('status', () => {
   });
 });
 
-describe('a course inside a bigger repository', () => {
+describe('a course inside a bigger repository', { timeout: SLOW_MS }, () => {
   it('resets and detects edits when the course root is a subfolder of the git repository', () => {
     const repo = mkdtempSync(path.join(tmpdir(), 'workbook-nested-'));
     try {

@@ -6,7 +6,7 @@ import { discoverWorkbook } from '../src/exercises.ts';
 import { loadProgress } from '../src/progress.ts';
 import type { FileResult } from '../src/vitest-run.ts';
 import { runCli } from '../src/workbook.ts';
-import { FIXTURE_ROOT, printer, tempDir } from './helpers.ts';
+import { FIXTURE_ROOT, printer, SLOW_MS, tempDir } from './helpers.ts';
 
 const workbook = discoverWorkbook(FIXTURE_ROOT);
 const double = workbook.exercises[0]!;
@@ -118,7 +118,7 @@ describe('formatOutcomes', () => {
   });
 });
 
-describe('pnpm check (real vitest runs on the fixture workbook)', () => {
+describe('pnpm check (real vitest runs on the fixture workbook)', { timeout: SLOW_MS }, () => {
   it('reports every exercise in learner terms and records progress', async () => {
     using tmp = tempDir();
     const progressFile = path.join(tmp.dir, 'progress.json');

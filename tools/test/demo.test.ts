@@ -6,11 +6,11 @@ import { demoNodeArgs, docSummary, findFlagship, listDemos, parseDemoArgs } from
 import { discoverWorkbook } from '../src/exercises.ts';
 import { waitFor } from '../src/testkit/index.ts';
 import { childEnv } from '../src/vitest-run.ts';
-import { FIXTURE_ROOT, FIXTURE_SESSION, gitCopyOfFixture } from './helpers.ts';
+import { FIXTURE_ROOT, FIXTURE_SESSION, gitCopyOfFixture, SLOW_MS } from './helpers.ts';
 
 const workbook = discoverWorkbook(FIXTURE_ROOT);
 
-describe('demo discovery', () => {
+describe('demo discovery', { timeout: SLOW_MS }, () => {
   it('takes the description from the first doc comment', () => {
     expect(docSummary('/** Says hello.\n * More text. */\nconsole.log(1);')).toBe('Says hello.');
     expect(docSummary('/**\n * Starts on the second line.\n */')).toBe(
@@ -76,7 +76,7 @@ describe('parseDemoArgs', () => {
   });
 });
 
-describe('the demo runner (child processes on the fixture workbook)', () => {
+describe('the demo runner (child processes on the fixture workbook)', { timeout: SLOW_MS }, () => {
   const runner = new URL('../src/demo.ts', import.meta.url).href;
   const start = (argv: string[], cwd: string) => {
     const script =

@@ -11,6 +11,7 @@ import {
 } from '../src/doctor.ts';
 import { freePort, startRedis } from '../src/testkit/index.ts';
 import { childEnv } from '../src/vitest-run.ts';
+import { SLOW_MS } from './helpers.ts';
 
 const healthy: ProbeResults = {
   node: '22.11.0',
@@ -101,7 +102,7 @@ describe('helpers', () => {
   });
 });
 
-describe('pnpm doctor on this machine', () => {
+describe('pnpm doctor on this machine', { timeout: SLOW_MS }, () => {
   const cli = fileURLToPath(new URL('../src/workbook.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
 

@@ -10,7 +10,7 @@ import {
   sessionOfDir,
   UnknownIdError,
 } from '../src/exercises.ts';
-import { FIXTURE_ROOT, FIXTURE_SESSION, gitCopyOfFixture } from './helpers.ts';
+import { FIXTURE_ROOT, FIXTURE_SESSION, gitCopyOfFixture, SLOW_MS } from './helpers.ts';
 
 const workbook = discoverWorkbook(FIXTURE_ROOT);
 
@@ -51,7 +51,7 @@ describe('discoverWorkbook', () => {
   });
 });
 
-describe('authoringProblems', () => {
+describe('authoringProblems', { timeout: SLOW_MS }, () => {
   it('reports missing checks, solutions, wrong files and orphan checks by name', () => {
     using copy = gitCopyOfFixture();
     const session = path.join(copy.root, 'session01-fixture');

@@ -8,6 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * Time limit for tests that start vitest, tsx or git processes: generous, because a busy
+ * two-core machine running the whole suite can slow each child start-up tenfold. A limit,
+ * not a speed claim.
+ */
+export const SLOW_MS = 180_000;
+
 /** Root of the fixture workbook (read-only: copy it before changing anything). */
 export const FIXTURE_ROOT = fileURLToPath(new URL('./fixtures/workbook', import.meta.url));
 

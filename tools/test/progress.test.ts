@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { type CheckOutcome, recordOutcomes } from '../src/check.ts';
 import { discoverWorkbook } from '../src/exercises.ts';
 import { fingerprint, loadProgress, saveProgress, updateExercise } from '../src/progress.ts';
-import { gitCopyOfFixture, tempDir } from './helpers.ts';
+import { gitCopyOfFixture, SLOW_MS, tempDir } from './helpers.ts';
 
-describe('progress file', () => {
+describe('progress file', { timeout: SLOW_MS }, () => {
   it('starts empty and round-trips', () => {
     using tmp = tempDir();
     const file = path.join(tmp.dir, '.workbook', 'progress.json');

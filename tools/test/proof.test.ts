@@ -4,7 +4,7 @@ import { discoverWorkbook } from '../src/exercises.ts';
 import { parseSkip, suiteCounts, summaryLine } from '../src/gate.ts';
 import { classifyStarterRun, classifyWrongRun, proofLine, runProof } from '../src/proof.ts';
 import type { FileResult, TestResult, VitestReport } from '../src/vitest-run.ts';
-import { FIXTURE_ROOT } from './helpers.ts';
+import { FIXTURE_ROOT, SLOW_MS } from './helpers.ts';
 
 const workbook = discoverWorkbook(FIXTURE_ROOT);
 const [double, shout] = workbook.exercises as [
@@ -143,7 +143,7 @@ describe('classifyWrongRun', () => {
   });
 });
 
-describe('runProof on the fixture workbook (real vitest runs)', () => {
+describe('runProof on the fixture workbook (real vitest runs)', { timeout: SLOW_MS }, () => {
   it('proves the sound exercise and reports exactly the two planted flaws', async () => {
     const result = await runProof(workbook);
     expect(result.provenChecks).toBe(1);

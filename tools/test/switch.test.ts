@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { assertResolvedTarget } from '../src/switch-sentinel.ts';
 import { TARGETS } from '../src/target.ts';
 import { childEnv, runVitest } from '../src/vitest-run.ts';
-import { FIXTURE_ROOT, FIXTURE_SESSION } from './helpers.ts';
+import { FIXTURE_ROOT, FIXTURE_SESSION, SLOW_MS } from './helpers.ts';
 
 const SWITCH_TEST = path.join(FIXTURE_SESSION, 'test/switch.test.ts');
 
@@ -21,7 +21,7 @@ describe('assertResolvedTarget', () => {
   });
 });
 
-describe('the switch in vitest (real runs on the fixture workbook)', () => {
+describe('the switch in vitest (real runs on the fixture workbook)', { timeout: SLOW_MS }, () => {
   it('resolves #ex/* to the folder of every target', async () => {
     const runs = await Promise.all(
       TARGETS.map((target) => runVitest({ root: FIXTURE_ROOT, target, files: [SWITCH_TEST] })),
@@ -52,7 +52,9 @@ describe('the switch in vitest (real runs on the fixture workbook)', () => {
   });
 });
 
-describe('the switch loader for demos (node --import switch-register.ts)', () => {
+describe('the switch loader for demos (node --import switch-register.ts)', {
+  timeout: SLOW_MS,
+}, () => {
   const tsx = import.meta.resolve('tsx');
   const register = fileURLToPath(new URL('../src/switch-register.ts', import.meta.url));
   const demo = path.join(FIXTURE_SESSION, 'demos/hello.ts');
