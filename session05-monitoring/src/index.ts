@@ -44,6 +44,7 @@ export {
   type DeadReason,
   type FailOutcome,
   type HeldTask,
+  type LeaseInfo,
   type QueueCounts,
   type RecoveryReport,
   type ReliableQueueEvents,

@@ -47,7 +47,10 @@ export interface RunMonitorOptions {
   output?: MonitorOutput;
   /** Keys q / Ctrl-C stop the monitor when it is a TTY. @default process.stdin */
   input?: MonitorInput | null;
-  /** Extra event lines to show (called on every refresh). */
+  /**
+   * Event lines to show (called on every refresh): the last few under the dashboard, or each
+   * new one once in `lines` mode. Give an array that only grows.
+   */
   events?: () => string[];
   /** Stops the monitor after the frame for which it returns true (demos: "all accounted for"). */
   until?: (snapshot: MonitorSnapshot) => boolean;
@@ -88,6 +91,7 @@ export function runMonitor(options: RunMonitorOptions): RunningMonitor {
   let timer: NodeJS.Timeout | undefined;
   let wake: () => void = () => {};
   let previousLines = 0;
+  let eventsPrinted = 0;
   let last: MonitorSnapshot | null = null;
 
   const stop = () => {
@@ -112,7 +116,10 @@ export function runMonitor(options: RunMonitorOptions): RunningMonitor {
 
   const draw = (snapshot: MonitorSnapshot) => {
     if (mode === 'lines') {
-      output.write(`${renderMonitorLine(snapshot)}\n`);
+      // Events are printed once each, under the line of the refresh that first saw them.
+      const fresh = snapshot.events.slice(eventsPrinted).map((event) => `  ▸ ${event}\n`);
+      eventsPrinted = snapshot.events.length;
+      output.write(`${renderMonitorLine(snapshot)}\n${fresh.join('')}`);
       return;
     }
     const frame = renderMonitor(snapshot, {

@@ -110,7 +110,8 @@ export function renderMonitor(snapshot: MonitorSnapshot, options: RenderOptions 
   const clock = new Date(snapshot.at).toTimeString().slice(0, 8);
   const title = ` imgq monitor · queue ${snapshot.queue} · ${snapshot.redis} · ${clock}`;
   const hint = options.hint ?? 'q quits';
-  lines.push(`${c.bold.cyan(clip(title, width - hint.length - 1))} ${c.dim(hint)}`);
+  const room = width - hint.length - 1;
+  lines.push(`${c.bold.cyan(clip(title, room).padEnd(room))} ${c.dim(hint)}`);
   lines.push(c.dim('─'.repeat(width)));
 
   if (snapshot.error || !snapshot.counts) {
@@ -126,7 +127,7 @@ export function renderMonitor(snapshot: MonitorSnapshot, options: RenderOptions 
   if (snapshot.events.length > 0) {
     lines.push('');
     lines.push(c.bold(' EVENTS'));
-    for (const event of snapshot.events.slice(-6)) lines.push(`  ${clip(event, width - 2)}`);
+    for (const event of snapshot.events.slice(-6)) lines.push(`  ${clipAnsi(event, width - 2)}`);
   }
   return lines.join('\n');
 }
@@ -203,8 +204,9 @@ function workerLines(
     const counters = w.alive
       ? `done ${String(w.processed - w.failed).padStart(4)} failed ${String(w.failed).padStart(3)}`
       : `silent ${seconds(w.silentForMs).padStart(6)}      `;
+    // How long each task has been running; a dead worker runs nothing, so just the names.
     const tasks = w.current.map(
-      (t) => `${path.basename(t.input)} ${seconds(snapshot.at - t.since)}`,
+      (t) => path.basename(t.input) + (w.alive ? ` ${seconds(snapshot.at - t.since)}` : ''),
     );
     const doing = tasks.length === 0 ? '—' : (w.alive ? '' : 'was: ') + tasks.join(', ');
     const room = width - 3 - visibleLength(left) - counters.length - 3;

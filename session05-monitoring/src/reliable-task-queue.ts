@@ -198,6 +198,15 @@ export interface RecoveryReport {
   reapedWorkers: string[];
 }
 
+/** A lease as Redis holds it: which task, whose, until when. */
+export interface LeaseInfo {
+  taskId: string;
+  /** The worker holding it. */
+  owner: string | null;
+  /** Lease deadline (epoch ms, Redis clock). */
+  deadline: number;
+}
+
 /** A task this queue instance delivered and holds the lease of. */
 export interface HeldTask {
   task: Task;
@@ -649,6 +658,26 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
       dueAt: hash.dueAt ? Number(hash.dueAt) : null,
       lastError: hash.lastError ? (JSON.parse(hash.lastError) as SerializedError) : null,
     };
+  }
+
+  /**
+   * Every lease in the queue (every task in processing), soonest deadline first: who holds
+   * what, as Redis sees it — unlike a worker's heartbeat report, never out of date.
+   */
+  async leases(): Promise<LeaseInfo[]> {
+    this.#assertOpen('read leases');
+    const flat = (await this.#run(() =>
+      this.#client.zrange(this.keys.leases, 0, '-1', 'WITHSCORES'),
+    )) as unknown as string[];
+    const ids = flat.filter((_, index) => index % 2 === 0);
+    const owners = await this.#run(() =>
+      Promise.all(ids.map((id) => this.#client.hget(this.keys.task(id), 'owner'))),
+    );
+    return ids.map((taskId, index) => ({
+      taskId,
+      owner: owners[index] ?? null,
+      deadline: Number(flat[index * 2 + 1]),
+    }));
   }
 
   /** Number of pending tasks. */
