@@ -4,15 +4,16 @@
  * Two pipelines on generated 1920x1080 JPEGs (fixture photos scaled to full HD, quality 85):
  *   P1  resize to 400 wide → Gaussian blur σ2 → WebP q80
  *   P2  greyscale → 3x3 Laplacian (8 neighbours) → JPEG q80
- * Rows, each measured in a fresh child process so its peak RSS is its own:
+ * Rows:
  *   sharp (hand-written)  the same operations chained on one sharp() by hand — the baseline
  *   FilterPipeline        session 02: spec → factory → planned passes, with session 01's safe input
  *   NaivePipeline         one decode → filter → lossless PNG per step
  *   jimp                  pure JavaScript (jimp 1.6.1); it cannot encode WebP, so its P1 writes JPEG q80
  * Every row runs the same number of images at once (the concurrency printed at the top);
  * sharp's operation cache is off in every row so repeated inputs are really decoded again.
- * The sharp-based rows run in three short interleaved turns and keep their best (this machine
- * may be shared); jimp runs once.
+ * Speed: the three sharp-based rows take turns batch by batch in one process, so load from
+ * other processes hits them alike (images/s from the median batch); jimp runs alone.
+ * Memory: every row runs once more in a fresh child process, whose peak RSS is reported.
  * Writes .bench/images.json.
  *
  *   pnpm bench images [--seconds 6] [--concurrency N]
@@ -32,7 +33,7 @@ import {
   type PipelineSpec,
 } from '../../session02-pipelines/src/index.ts';
 import { fixture } from '../src/testkit/index.ts';
-import { formatTable, type Measurement, measure, ratio, writeBenchJson } from './kit.ts';
+import { formatTable, type Measurement, measure, quantile, ratio, writeBenchJson } from './kit.ts';
 
 const PIPELINES = {
   P1: {
@@ -57,8 +58,6 @@ type PipelineId = keyof typeof PIPELINES;
 
 const LAPLACIAN_8 = [1, 1, 1, 1, -8, 1, 1, 1, 1];
 const ROWS = ['sharp (hand-written)', 'FilterPipeline', 'NaivePipeline', 'jimp'] as const;
-/** Interleaved turns of the sharp-based rows; the best turn counts. */
-const ROUNDS = 3;
 type Row = (typeof ROWS)[number];
 
 /** One image → encoded bytes, for one row and one pipeline. */
@@ -124,43 +123,84 @@ function argValue(flag: string): string | undefined {
   return index === -1 ? undefined : process.argv[index + 1];
 }
 
-/** Child mode: measure one row of one pipeline and print the measurement as JSON. */
+/** `concurrency` images processed at the same time: one timed unit of work. */
+function batchOf(run: Runner, inputs: Buffer[], concurrency: number) {
+  let next = 0;
+  return () =>
+    Promise.all(Array.from({ length: concurrency }, () => run(inputs[next++ % inputs.length]!)));
+}
+
+/**
+ * Child mode `--row`: one row alone, for its peak RSS (and, for jimp, its speed too).
+ * The first batch warms up and tells how many fit in the time budget.
+ */
 async function measureRow(row: Row, id: PipelineId, seconds: number, concurrency: number) {
   sharp.cache(false);
-  const inputs = await makeInputs();
-  const run = runnerFor(row, id);
-  let next = 0;
-  // One iteration = `concurrency` images processed at the same time.
-  const batch = () =>
-    Promise.all(Array.from({ length: concurrency }, () => run(inputs[next++ % inputs.length]!)));
-  // The first batch warms up (JIT, libvips threads) and tells how many fit in the time budget.
+  const batch = batchOf(runnerFor(row, id), await makeInputs(), concurrency);
   const probeStart = performance.now();
   await batch();
   const perBatchMs = performance.now() - probeStart;
   // Slow rows (jimp: seconds per batch) get one or two timed batches; fast rows as many as fit.
   const iterations = Math.max(1, Math.min(200, Math.round((seconds * 1000) / perBatchMs)));
-  const result = await measure(`${row}`, batch, {
+  const result = await measure(row, batch, {
     iterations,
     warmup: perBatchMs > 500 ? 0 : 2,
     unitsPerIteration: concurrency,
     unit: 'images',
   });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify([result])}\n`);
 }
 
-/** Runs one row in a fresh child process (so the peak RSS is that row's alone). */
-function spawnRow(row: Row, id: PipelineId, seconds: number, concurrency: number): Measurement {
+/**
+ * Child mode `--interleaved`: the sharp-based rows take turns batch by batch (A B C, B C A,
+ * C A B, ...), so a burst of load from other processes hits every row alike. Speed comes from
+ * the median batch, which a single slow batch cannot move.
+ */
+async function measureInterleaved(id: PipelineId, seconds: number, concurrency: number) {
+  sharp.cache(false);
+  const inputs = await makeInputs();
+  const rows = ROWS.filter((row) => row !== 'jimp');
+  const batches = rows.map((row) => batchOf(runnerFor(row, id), inputs, concurrency));
+  for (let i = 0; i < 2; i++) for (const batch of batches) await batch(); // warm-up
+  const times: number[][] = rows.map(() => []);
+  const roundStart = performance.now();
+  for (const batch of batches) await batch();
+  // A multiple of the row count, so every row goes first equally often.
+  const fit = Math.round((seconds * 1000) / (performance.now() - roundStart));
+  const rounds = Math.ceil(Math.max(9, fit) / rows.length) * rows.length;
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < rows.length; k++) {
+      const index = (round + k) % rows.length;
+      const started = performance.now();
+      await batches[index]!();
+      times[index]!.push(performance.now() - started);
+    }
+  }
+  const results = rows.map((row, index): Measurement => {
+    const sorted = [...times[index]!].sort((a, b) => a - b);
+    const totalMs = sorted.reduce((sum, t) => sum + t, 0);
+    const medianMs = quantile(sorted, 0.5);
+    return {
+      name: row,
+      iterations: rounds,
+      unit: 'images',
+      unitsPerIteration: concurrency,
+      totalMs,
+      meanMs: totalMs / rounds,
+      medianMs,
+      p95Ms: quantile(sorted, 0.95),
+      minMs: sorted[0]!,
+      maxMs: sorted[sorted.length - 1]!,
+      perSecond: (concurrency * 1000) / medianMs,
+      peakRssBytes: 0, // measured in a process of its own, see measureRow
+    };
+  });
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+/** Runs this file in child mode and returns the measurements it printed. */
+function spawnChild(args: string[]): Measurement[] {
   const self = fileURLToPath(import.meta.url);
-  const args = [
-    '--row',
-    row,
-    '--pipeline',
-    id,
-    '--seconds',
-    String(seconds),
-    '--concurrency',
-    String(concurrency),
-  ];
   const child = spawnSync(
     process.execPath,
     ['--import', import.meta.resolve('tsx'), self, ...args],
@@ -171,46 +211,47 @@ function spawnRow(row: Row, id: PipelineId, seconds: number, concurrency: number
     },
   );
   const last = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !last.startsWith('{')) {
-    throw new Error(`Row ${id} · ${row} failed (exit ${child.status}):\n${child.stderr}`);
+  if (child.status !== 0 || !last.startsWith('[')) {
+    throw new Error(
+      `Benchmark child ${args.join(' ')} failed (exit ${child.status}):\n${child.stderr}`,
+    );
   }
-  return JSON.parse(last) as Measurement;
+  return JSON.parse(last) as Measurement[];
 }
 
-/** Parent mode: every row of every pipeline in its own child process, then the tables. */
+/** Parent mode: measure every pipeline, print the tables and the targets, write the JSON. */
 async function main() {
   const seconds = Number(argValue('--seconds') ?? 6);
   const concurrency = Number(argValue('--concurrency') ?? availableParallelism());
+  const common = ['--seconds', String(seconds), '--concurrency', String(concurrency)];
   console.log(
     `Images: 1920x1080 JPEG inputs, ${concurrency} images in flight in every row ` +
-      `(os.availableParallelism() = ${availableParallelism()}), ~${seconds} s per row, ` +
-      `best of ${ROUNDS} interleaved turns for the sharp rows, ` +
-      `sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}, sharp cache off.\n`,
+      `(os.availableParallelism() = ${availableParallelism()}), sharp ${sharp.versions.sharp} / ` +
+      `libvips ${sharp.versions.vips}, sharp cache off.\n` +
+      'images/s: sharp-based rows interleaved batch by batch in one process (median batch); ' +
+      'jimp alone.\npeak RSS: every row in a fresh process of its own.\n',
   );
   const results: Record<string, { label: string; rows: Measurement[] }> = {};
   for (const id of Object.keys(PIPELINES) as PipelineId[]) {
-    // The sharp-based rows run in ROUNDS short turns, interleaved, and keep their best turn:
-    // on a shared machine that cancels most of the noise of other processes. jimp is slow
-    // and steady, so it runs once.
-    const best = new Map<Row, Measurement>();
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const row of ROWS) {
-        if (row === 'jimp' && round > 1) continue;
-        const status = `  measuring ${id} · ${row} (round ${round}/${ROUNDS}) …`;
-        process.stdout.write(`${status.padEnd(70)}\r`);
-        const turn = spawnRow(row, id, row === 'jimp' ? seconds : seconds / ROUNDS, concurrency);
-        const previous = best.get(row);
-        if (!previous || turn.perSecond > previous.perSecond) {
-          best.set(row, {
-            ...turn,
-            peakRssBytes: Math.max(turn.peakRssBytes, previous?.peakRssBytes ?? 0),
-          });
-        } else {
-          previous.peakRssBytes = Math.max(previous.peakRssBytes, turn.peakRssBytes);
-        }
-      }
+    const status = (what: string) =>
+      process.stdout.write(`${`  measuring ${id}: ${what} …`.padEnd(70)}\r`);
+    status('speed of the sharp-based rows (interleaved)');
+    const speed = spawnChild(['--interleaved', '--pipeline', id, ...common]);
+    const rows: Measurement[] = [];
+    for (const row of ROWS) {
+      status(`${row} alone`);
+      const alone = spawnChild([
+        '--row',
+        row,
+        '--pipeline',
+        id,
+        ...common,
+        '--seconds',
+        String(row === 'jimp' ? seconds : 2),
+      ])[0]!;
+      const interleaved = speed.find((m) => m.name === row);
+      rows.push(interleaved ? { ...interleaved, peakRssBytes: alone.peakRssBytes } : alone);
     }
-    const rows = ROWS.map((row) => best.get(row)!);
     process.stdout.write(`${' '.repeat(70)}\r`);
     console.log(formatTable(rows, { baseline: ROWS[0], title: PIPELINES[id].label }));
     console.log('');
@@ -244,14 +285,14 @@ async function main() {
   console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
 }
 
-const row = argValue('--row');
-if (row) {
-  await measureRow(
-    row as Row,
-    (argValue('--pipeline') ?? 'P1') as PipelineId,
-    Number(argValue('--seconds') ?? 6),
-    Number(argValue('--concurrency') ?? availableParallelism()),
-  );
+const pipelineArg = (argValue('--pipeline') ?? 'P1') as PipelineId;
+const secondsArg = Number(argValue('--seconds') ?? 6);
+const concurrencyArg = Number(argValue('--concurrency') ?? availableParallelism());
+const rowArg = argValue('--row');
+if (rowArg) {
+  await measureRow(rowArg as Row, pipelineArg, secondsArg, concurrencyArg);
+} else if (process.argv.includes('--interleaved')) {
+  await measureInterleaved(pipelineArg, secondsArg, concurrencyArg);
 } else {
   await main();
 }
