@@ -22,9 +22,14 @@ await runMain(async () => {
   const out = demoOutDir(import.meta.url);
   const factory = new FilterFactory();
   title('Session 02 · pipelines from JSON');
-  step(
-    `${factory.names().length} filters known to the factory: ${chalk.dim(factory.names().join(', '))}`,
-  );
+  step(`${factory.names().length} filters known to the factory (factory.describe()):`);
+  for (const filter of factory.describe()) {
+    const params = filter.params.map(
+      (p) => `${p.name}: ${p.allowed}${p.default === undefined ? '' : ` = ${p.default}`}`,
+    );
+    const shown = params.join('; ') || 'no parameters';
+    console.log(`  ${chalk.cyan(filter.name.padEnd(15))} ${chalk.dim(shown)}`);
+  }
 
   const specFiles = readdirSync(SPEC_DIR)
     .filter((f) => f.endsWith('.json'))
