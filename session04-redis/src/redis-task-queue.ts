@@ -13,7 +13,7 @@ import {
   type TaskQueue,
   type TaskResult,
 } from '@workbook/session03';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { ChainableCommander, Redis, RedisOptions } from 'ioredis';
 import { type BlockingConnection, BlockingPool } from './blocking-pool.ts';
 import { redisUrlFromEnv } from './config.ts';
 import {
@@ -75,14 +75,17 @@ export interface RedisTaskQueueOptions {
    */
   watchdogGraceMs?: number;
   /**
-   * How many tasks one non-blocking dequeue moves to `processing` at once. Above 1 this is
-   * prefetching: the extra tasks wait in this process and the next `dequeue` calls return
-   * them without a round trip — a worker whose loop dequeues one task at a time then keeps
-   * up with its concurrency. The price: prefetched tasks count as processing (and their
-   * attempt as started) while they wait here, and another process cannot take them. They are
-   * safe in the processing list if this process dies, and `close()` puts them back.
-   * Workers set it to their concurrency.
-   * @default 1
+   * How many tasks to keep ready in this process for the next `dequeue` calls (prefetching).
+   * With `0` every dequeue asks Redis. With N > 0 a dequeue that asks Redis takes up to 1 + N
+   * tasks in that one round trip, and every ack/fail tops the reserve up to N in the same
+   * round trip as the ack (as BullMQ fetches the next job while completing one). A worker
+   * whose loop dequeues one task at a time then pays one round trip per task, not two.
+   *
+   * The price: reserved tasks count as processing (and their attempt as started) while they
+   * wait here, and no other process can take them. They are safe in the processing list if
+   * this process dies, and `close()` puts them back at the head of the queue. `imgq worker`
+   * sets it to its concurrency.
+   * @default 0
    */
   prefetch?: number;
   /** Logger for connection trouble (pino or any {@link Logger}). @default silentLogger */
@@ -96,7 +99,7 @@ const DEFAULTS = {
   taskTtlMs: 3_600_000,
   blockTimeoutMs: 2_000,
   watchdogGraceMs: 1_000,
-  prefetch: 1,
+  prefetch: 0,
 } as const;
 
 /** What Redis stores for a task besides its counters: the producer's part of {@link Task}. */
@@ -157,8 +160,10 @@ export class RedisTaskQueue implements TaskQueue {
   readonly #prefetch: number;
   /** Prefetched tasks, already in `processing`, in delivery order. */
   readonly #prefetched: Task[] = [];
-  /** Non-blocking takes on their way (close() waits for them). */
+  /** Round trips that may bring tasks back (takes, acks with a top-up); close() waits for them. */
   readonly #takes = new Set<Promise<unknown>>();
+  /** Tasks asked for by top-ups still on their way (so two acks do not both top up). */
+  #toppingUp = 0;
   readonly #waiters = new Set<Waiter>();
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -181,9 +186,9 @@ export class RedisTaskQueue implements TaskQueue {
       options.watchdogGraceMs ?? DEFAULTS.watchdogGraceMs,
     );
     this.#prefetch = options.prefetch ?? DEFAULTS.prefetch;
-    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 1 || this.#prefetch > 1000) {
+    if (!Number.isInteger(this.#prefetch) || this.#prefetch < 0 || this.#prefetch > 1000) {
       throw new InvalidOptionError(
-        `Expected \`prefetch\` to be an integer from 1 to 1000, got ${describeValue(options.prefetch)}`,
+        `Expected \`prefetch\` to be an integer from 0 to 1000, got ${describeValue(options.prefetch)}`,
       );
     }
     this.#logger = (options.logger ?? silentLogger).child({ queue: this.name });
@@ -327,9 +332,7 @@ export class RedisTaskQueue implements TaskQueue {
     this.#assertOpen('dequeue');
     const prefetched = this.#prefetched.shift();
     if (prefetched) return { ...prefetched, startedAt: Date.now() };
-    const take = this.#take();
-    this.#takes.add(take);
-    const task = await take.finally(() => this.#takes.delete(take));
+    const task = await this.#tracked(this.#take());
     if (task || timeoutMs === 0 || signal?.aborted || this.#closed) return task;
     return this.#waitForTask(Date.now() + timeoutMs, signal);
   }
@@ -437,7 +440,7 @@ export class RedisTaskQueue implements TaskQueue {
     this.#client.disconnect();
   }
 
-  /** Non-blocking delivery of up to `prefetch` tasks (Lua `take-2.lua`); keeps the extras. */
+  /** Non-blocking delivery of one task plus the reserve's shortfall (Lua `take-2.lua`). */
   async #take(): Promise<Task | null> {
     const now = Date.now();
     const reply = await this.#run(() =>
@@ -446,13 +449,11 @@ export class RedisTaskQueue implements TaskQueue {
         this.keys.processing,
         this.keys.task(''),
         now,
-        this.#prefetch,
+        // One for this call, plus what the reserve lacks (a top-up may be on its way already).
+        1 + Math.max(0, this.#prefetch - this.#prefetched.length - this.#toppingUp),
       ),
     );
-    const tasks: Task[] = [];
-    for (let i = 0; i + 2 < reply.length; i += 3) {
-      tasks.push(toTask(String(reply[i + 1]), reply[i + 2]!, now));
-    }
+    const tasks = parseTaken(reply, now);
     if (this.#closed) {
       // close() ran while the tasks were on their way: nobody will take them here.
       await this.#requeue(
@@ -464,6 +465,31 @@ export class RedisTaskQueue implements TaskQueue {
     const [first, ...rest] = tasks;
     this.#prefetched.push(...rest);
     return first ?? null;
+  }
+
+  /** Keeps prefetched tasks for the next dequeue calls, or puts them back once closed. */
+  async #reserve(tasks: Task[]): Promise<void> {
+    if (tasks.length === 0) return;
+    if (this.#closed)
+      await this.#requeue(
+        tasks.map((t) => t.id),
+        true,
+      );
+    else {
+      this.#prefetched.push(...tasks);
+      // A consumer blocked in BLMOVE would not see them: unblock it so it looks again.
+      for (const waiter of this.#waiters) this.#nudge(waiter);
+    }
+  }
+
+  /** Registers a round trip that may bring tasks, so close() can wait for it. */
+  async #tracked<T>(promise: Promise<T>): Promise<T> {
+    this.#takes.add(promise);
+    try {
+      return await promise;
+    } finally {
+      this.#takes.delete(promise);
+    }
   }
 
   /** Puts delivered ids back at the head of pending, in order (Lua `requeue-2.lua`). */
@@ -494,6 +520,9 @@ export class RedisTaskQueue implements TaskQueue {
     try {
       for (;;) {
         if (this.#closed || waiter.woken) return null;
+        // A top-up (an ack's prefetch) may have brought tasks while this consumer blocked.
+        const reserved = this.#prefetched.shift();
+        if (reserved) return { ...reserved, startedAt: Date.now() };
         const remaining = deadline - Date.now();
         if (remaining <= 0) return null;
         const id = await this.#blockOnce(waiter, Math.min(remaining, this.#blockTimeoutMs));
@@ -533,7 +562,7 @@ export class RedisTaskQueue implements TaskQueue {
         if (id === WATCHDOG) return this.#dropSilent(connection, limitMs, 'CLIENT ID');
         connection.clientId = id;
       }
-      if (this.#closed || waiter.woken) {
+      if (this.#closed || waiter.woken || this.#prefetched.length > 0) {
         this.#pool.release(connection);
         return null;
       }
@@ -591,6 +620,27 @@ export class RedisTaskQueue implements TaskQueue {
     timer.unref();
   }
 
+  /**
+   * Makes a blocked consumer look at the reserve again, without ending its wait: CLIENT
+   * UNBLOCK turns its BLMOVE into a timeout. The UNBLOCK goes over another connection and can
+   * reach Redis before the BLMOVE does (then it does nothing), so it is repeated for a moment
+   * while the consumer is still blocked. Safe: an unblocked BLMOVE that got a task still
+   * delivers it.
+   */
+  #nudge(waiter: Waiter): void {
+    const connection = waiter.connection;
+    if (!connection) return; // between two blocks: it checks the reserve before the next
+    let attempts = 0;
+    const unblock = () => {
+      if (waiter.connection !== connection || attempts++ >= 10) return;
+      if (connection.clientId !== null && this.#client.status === 'ready') {
+        this.#client.client('UNBLOCK', connection.clientId).catch(() => {});
+      }
+      setTimeout(unblock, 50).unref();
+    };
+    unblock();
+  }
+
   /** Marks a task delivered by BLMOVE as started (Lua `start-2.lua`). */
   async #start(id: string): Promise<Task | null> {
     const now = Date.now();
@@ -614,20 +664,41 @@ export class RedisTaskQueue implements TaskQueue {
       );
     }
     const status = operation === 'ack' ? 'completed' : 'failed';
-    const outcome = await this.#run(() =>
-      this.#client.imgqFinish(
-        this.keys.processing,
-        this.keys.task(id),
-        this.keys.result(id),
-        this.keys.stats,
-        id,
-        JSON.stringify(result),
-        status,
-        ttlArg(this.#resultTtlMs),
-        ttlArg(this.#taskTtlMs),
-        randomUUID(),
-      ),
+    // With prefetch, top the reserve up in the same round trip (one pipeline, two scripts) once
+    // it is down to half: one take of many tasks costs Redis less than many takes of one.
+    const reserve = this.#prefetched.length + this.#toppingUp;
+    const topUp = reserve <= Math.floor(this.#prefetch / 2) ? this.#prefetch - reserve : 0;
+    const pipeline = this.#client.pipeline() as unknown as ScriptedRedis;
+    pipeline.imgqFinish(
+      this.keys.processing,
+      this.keys.task(id),
+      this.keys.result(id),
+      this.keys.stats,
+      id,
+      JSON.stringify(result),
+      status,
+      ttlArg(this.#resultTtlMs),
+      ttlArg(this.#taskTtlMs),
+      randomUUID(),
     );
+    const now = Date.now();
+    if (topUp > 0) {
+      pipeline.imgqTake(this.keys.pending, this.keys.processing, this.keys.task(''), now, topUp);
+    }
+    this.#toppingUp += topUp;
+    let replies: [Error | null, unknown][];
+    try {
+      replies = await this.#tracked(
+        this.#run(async () => (await (pipeline as unknown as ChainableCommander).exec()) ?? []),
+      );
+    } finally {
+      this.#toppingUp -= topUp;
+    }
+    const [finished, taken] = replies;
+    if (taken && !taken[0])
+      await this.#reserve(parseTaken(taken[1] as Array<string | number>, now));
+    if (finished?.[0]) throw toRedisError(finished[0], this.url);
+    const outcome = finished?.[1];
     if (outcome === 1) return;
     const detail =
       outcome === -1
@@ -648,6 +719,15 @@ export class RedisTaskQueue implements TaskQueue {
   #assertOpen(operation: string): void {
     if (this.#closed) throw new QueueClosedError(operation);
   }
+}
+
+/** The `{ id, JSON, attempts, ... }` reply of `take-2.lua` as tasks, in delivery order. */
+function parseTaken(reply: Array<string | number>, startedAt: number): Task[] {
+  const tasks: Task[] = [];
+  for (let i = 0; i + 2 < reply.length; i += 3) {
+    tasks.push(toTask(String(reply[i + 1]), reply[i + 2]!, startedAt));
+  }
+  return tasks;
 }
 
 function toTask(data: string, attempts: number | string, startedAt: number): Task {

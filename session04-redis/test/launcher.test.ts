@@ -121,7 +121,8 @@ describe('launchWorkers', () => {
       buffer = parts.pop()!;
       for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part));
     });
-    const exited = new Promise<number | null>((resolve) => launcher.on('exit', resolve));
+    // 'close', not 'exit': the last lines (the summary) may still be in the pipe at 'exit'.
+    const exited = new Promise<number | null>((resolve) => launcher.on('close', resolve));
     await waitFor(() => lines.filter((l) => l.ready).length === 2, { timeoutMs: 30_000 });
     launcher.kill('SIGINT');
     expect(await exited).toBe(0);

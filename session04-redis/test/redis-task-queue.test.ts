@@ -151,26 +151,30 @@ describe('RedisTaskQueue in Redis', () => {
     expect(await queue.size()).toBe(0);
   });
 
-  it('prefetch takes several tasks in one round trip, hands them out in order, and close() puts the rest back', async () => {
+  it('prefetch keeps tasks ready: taken in one round trip, topped up by ack, put back by close()', async () => {
     const name = uniqueName('prefetch');
-    const consumer = open({ name, prefetch: 3 });
+    const consumer = open({ name, prefetch: 2 });
     const ids = (await consumer.enqueueMany([1, 2, 3, 4, 5].map(newTask))).map((t) => t.id);
     const first = (await consumer.dequeue())!;
     expect(first.id).toBe(ids[0]);
-    // Three moved at once: two of them wait in this process, safe in the processing list.
+    // 1 + 2 moved at once; two of them wait in this process, safe in the processing list.
     expect(await direct.lrange(consumer.keys.processing, 0, -1)).toHaveLength(3);
-    expect((await consumer.dequeue())!.id).toBe(ids[1]);
+    const second = (await consumer.dequeue())!;
+    expect(second.id).toBe(ids[1]);
+    // The ack tops the reserve back up to 2 in the same round trip.
+    await consumer.ack(first, completedResult(first, output, meta));
+    expect(await direct.lrange(consumer.keys.processing, 0, -1)).toEqual([ids[3], ids[2], ids[1]]);
     await consumer.close();
 
     const next = open({ name });
-    expect(await next.stats()).toMatchObject({ pending: 3, processing: 2 });
+    expect(await next.stats()).toMatchObject({ pending: 3, processing: 1, completed: 1 });
     const rest = [(await next.dequeue())!, (await next.dequeue())!, (await next.dequeue())!];
     expect(
       rest.map((t) => t.id),
-      'the prefetched task goes back to the head',
+      'reserved tasks go back to the head, in order',
     ).toEqual(ids.slice(2));
-    expect(rest[0]!.attempts, 'a prefetched task nobody got does not count as an attempt').toBe(1);
-    expect(() => new RedisTaskQueue({ url: redis.url, prefetch: 0 })).toThrow(/prefetch/);
+    expect(rest[0]!.attempts, 'a reserved task nobody got does not count as an attempt').toBe(1);
+    expect(() => new RedisTaskQueue({ url: redis.url, prefetch: -1 })).toThrow(/prefetch/);
   });
 
   it('an aborted dequeue returns null at once and a later task stays pending for others', async () => {

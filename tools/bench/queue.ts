@@ -7,13 +7,17 @@
  * worker) at concurrency 1, 10 and 50 with each library's own worker. A short probe sizes each
  * run to about `--seconds` (default 1); each row is run `--runs` times (default 3), the two
  * libraries taking turns so that a busy machine slows both alike, and the median rate is
- * reported. Writes .bench/queue.json with every run.
+ * reported. Because tasks/s swing with whatever else the machine runs, each run also records
+ * the CPU time it cost, per task, in this process (the library's client side) and in
+ * redis-server (from INFO cpu): work done, which a busy machine does not change much.
+ * Writes .bench/queue.json with every run.
  *
  *   pnpm bench queue [--seconds 1] [--runs 3]
  */
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 // tools does not depend on the session packages; the bench imports session 04's public entry
 // by path (the sessions themselves never do this).
+import { Redis } from 'ioredis';
 import { createRedisWorker, RedisTaskQueue } from '../../session04-redis/src/index.ts';
 import { startRedis } from '../src/testkit/index.ts';
 import { formatTable, type Measurement, writeBenchJson } from './kit.ts';
@@ -45,30 +49,70 @@ const nextName = (lib: string) => `bench-${lib}-${process.pid}-${queueCounter++}
 interface Backend {
   label: string;
   /** Enqueues `count` tasks one `await` at a time. */
-  enqueueOne(count: number): Promise<void>;
+  enqueueOne(count: number): Promise<Cost>;
   /** Enqueues `count` tasks in batches of {@link BATCH}. */
-  enqueueBatched(count: number): Promise<void>;
-  /** Fills a fresh queue with `count` tasks, then times a worker emptying it. */
-  process(count: number, concurrency: number): Promise<number>;
+  enqueueBatched(count: number): Promise<Cost>;
+  /** Fills a fresh queue with `count` tasks, then measures a worker emptying it. */
+  process(count: number, concurrency: number): Promise<Cost>;
   close(): Promise<void>;
 }
 
-function ours(url: string): Backend {
+/** What one measured piece of work cost. */
+interface Cost {
+  ms: number;
+  /** CPU time of this process (user + system), microseconds. */
+  nodeUs: number;
+  /** CPU time of redis-server (user + system), microseconds. */
+  redisUs: number;
+}
+
+/** Measures wall time and the CPU time of this process and of redis-server around `fn`. */
+class Meter {
+  readonly #admin: Redis;
+  constructor(url: string) {
+    this.#admin = new Redis(url);
+  }
+
+  async #redisCpuUs(): Promise<number> {
+    const info = await this.#admin.info('cpu');
+    const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return (value('used_cpu_user') + value('used_cpu_sys')) * 1e6;
+  }
+
+  async measure(fn: () => Promise<unknown>): Promise<Cost> {
+    const redisBefore = await this.#redisCpuUs();
+    const cpuBefore = process.cpuUsage();
+    const start = performance.now();
+    await fn();
+    const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpuBefore);
+    const redisUs = (await this.#redisCpuUs()) - redisBefore;
+    return { ms, nodeUs: cpu.user + cpu.system, redisUs };
+  }
+
+  close(): void {
+    this.#admin.disconnect();
+  }
+}
+
+function ours(url: string, meter: Meter): Backend {
   const producer = new RedisTaskQueue({ url, name: nextName('ours') });
   return {
     label: 'RedisTaskQueue',
-    async enqueueOne(count) {
-      for (let i = 0; i < count; i++) await producer.enqueue(payload);
-    },
-    async enqueueBatched(count) {
-      for (let i = 0; i < count; i += BATCH) {
-        await producer.enqueueMany(
-          Array.from({ length: Math.min(BATCH, count - i) }, () => payload),
-        );
-      }
-    },
+    enqueueOne: (count) =>
+      meter.measure(async () => {
+        for (let i = 0; i < count; i++) await producer.enqueue(payload);
+      }),
+    enqueueBatched: (count) =>
+      meter.measure(async () => {
+        for (let i = 0; i < count; i += BATCH) {
+          await producer.enqueueMany(
+            Array.from({ length: Math.min(BATCH, count - i) }, () => payload),
+          );
+        }
+      }),
     async process(count, concurrency) {
-      // As `imgq worker` does: prefetch as many tasks as the worker runs at once.
+      // As `imgq worker` does: keep as many tasks ready as the worker runs at once.
       const queue = new RedisTaskQueue({ url, name: nextName('ours'), prefetch: concurrency });
       for (let i = 0; i < count; i += 1000) {
         await queue.enqueueMany(Array.from({ length: Math.min(1000, count - i) }, () => payload));
@@ -86,34 +130,36 @@ function ours(url: string): Backend {
       worker.on('completed', () => {
         if (++done === count) finish();
       });
-      const start = performance.now();
-      await worker.start();
-      await finished;
-      const elapsed = performance.now() - start;
+      const cost = await meter.measure(async () => {
+        await worker.start();
+        await finished;
+      });
       await worker.stop();
       await queue.close();
-      return elapsed;
+      return cost;
     },
     close: () => producer.close(),
   };
 }
 
-function bull(host: string, port: number): Backend {
+function bull(host: string, port: number, meter: Meter): Backend {
   const connection = { host, port };
   const producer = new BullQueue(nextName('bull'), { connection });
   return {
     label: 'BullMQ 6.7.0',
-    async enqueueOne(count) {
-      for (let i = 0; i < count; i++) await producer.add('image', payload);
-    },
-    async enqueueBatched(count) {
-      for (let i = 0; i < count; i += BATCH) {
-        const size = Math.min(BATCH, count - i);
-        await producer.addBulk(
-          Array.from({ length: size }, () => ({ name: 'image', data: payload })),
-        );
-      }
-    },
+    enqueueOne: (count) =>
+      meter.measure(async () => {
+        for (let i = 0; i < count; i++) await producer.add('image', payload);
+      }),
+    enqueueBatched: (count) =>
+      meter.measure(async () => {
+        for (let i = 0; i < count; i += BATCH) {
+          const size = Math.min(BATCH, count - i);
+          await producer.addBulk(
+            Array.from({ length: size }, () => ({ name: 'image', data: payload })),
+          );
+        }
+      }),
     async process(count, concurrency) {
       const name = nextName('bull');
       const queue = new BullQueue(name, { connection });
@@ -134,22 +180,22 @@ function bull(host: string, port: number): Backend {
       worker.on('completed', () => {
         if (++done === count) finish();
       });
-      const start = performance.now();
-      void worker.run();
-      await finished;
-      const elapsed = performance.now() - start;
+      await worker.waitUntilReady();
+      const cost = await meter.measure(async () => {
+        void worker.run();
+        await finished;
+      });
       await worker.close();
       await queue.close();
-      return elapsed;
+      return cost;
     },
     close: () => producer.close(),
   };
 }
 
-/** One timed run: how many tasks, how long. */
-interface Run {
+/** One measured run: how many tasks, and what they cost. */
+interface Run extends Cost {
   count: number;
-  ms: number;
 }
 
 /** A table row from several runs of one backend: the median rate, and the run times. */
@@ -174,16 +220,23 @@ function row(name: string, samples: Run[]): Measurement {
 }
 
 /** How many tasks make a run of about `seconds`, from a small probe run. */
-async function sizeRun(run: (count: number) => Promise<number>): Promise<number> {
+async function sizeRun(run: (count: number) => Promise<Cost>): Promise<number> {
   const probe = 300;
-  const probeMs = await run(probe);
-  return Math.max(500, Math.min(50_000, Math.round((probe / probeMs) * 1000 * seconds)));
+  const { ms } = await run(probe);
+  return Math.max(500, Math.min(50_000, Math.round((probe / ms) * 1000 * seconds)));
 }
 
-async function time(fn: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
+/** The median of some numbers. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median CPU cost per task of some runs: this process, redis-server, and both, in µs. */
+function cpuPerTask(samples: Run[]) {
+  const node = median(samples.map((r) => r.nodeUs / r.count));
+  const redis = median(samples.map((r) => r.redisUs / r.count));
+  return { node, redis, total: node + redis };
 }
 
 async function main(): Promise<void> {
@@ -192,28 +245,32 @@ async function main(): Promise<void> {
     `Private redis-server on port ${redis.port}; ${runs} runs of about ${seconds} s per row ` +
       'and library, median rate shown.\n',
   );
-  const backends = [bull(redis.host, redis.port), ours(redis.url)];
+  const meter = new Meter(redis.url);
+  const backends = [bull(redis.host, redis.port, meter), ours(redis.url, meter)];
   const sections: Array<{ title: string; rows: Measurement[]; samples: Run[][] }> = [];
   try {
-    const measureAll = async (
-      title: string,
-      run: (b: Backend, count: number) => Promise<number>,
-    ) => {
+    const measureAll = async (title: string, run: (b: Backend, count: number) => Promise<Cost>) => {
       const counts: number[] = [];
       for (const backend of backends) counts.push(await sizeRun((n) => run(backend, n)));
       const samples: Run[][] = backends.map(() => []);
       for (let r = 0; r < runs; r++) {
         for (const [i, backend] of backends.entries()) {
-          samples[i]!.push({ count: counts[i]!, ms: await run(backend, counts[i]!) });
+          samples[i]!.push({ count: counts[i]!, ...(await run(backend, counts[i]!)) });
         }
       }
       const rows = backends.map((backend, i) => row(backend.label, samples[i]!));
       sections.push({ title, rows, samples });
       console.log(formatTable(rows, { title, baseline: 'BullMQ 6.7.0' }));
+      const cpu = samples.map(cpuPerTask);
+      console.log(
+        `CPU per task (this process + redis-server): ${backends
+          .map((b, i) => `${b.label} ${cpu[i]!.node.toFixed(0)} + ${cpu[i]!.redis.toFixed(0)} µs`)
+          .join(', ')}`,
+      );
       console.log();
     };
-    await measureAll('Enqueue, one await per task', (b, n) => time(() => b.enqueueOne(n)));
-    await measureAll(`Enqueue, batches of ${BATCH}`, (b, n) => time(() => b.enqueueBatched(n)));
+    await measureAll('Enqueue, one await per task', (b, n) => b.enqueueOne(n));
+    await measureAll(`Enqueue, batches of ${BATCH}`, (b, n) => b.enqueueBatched(n));
     for (const concurrency of CONCURRENCIES) {
       await measureAll(`Process no-op tasks, concurrency ${concurrency}`, (b, n) =>
         b.process(n, concurrency),
@@ -221,22 +278,36 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const backend of backends) await backend.close();
+    meter.close();
     await redis[Symbol.asyncDispose]();
   }
 
-  console.log('Summary (RedisTaskQueue vs BullMQ, tasks/s):');
-  const summary = sections.map(({ title, rows }) => {
+  console.log(
+    'Summary, RedisTaskQueue vs BullMQ: tasks/s (higher is better) and CPU µs per task, this ' +
+      'process + redis-server (lower is better); ratios > 1 favour RedisTaskQueue.',
+  );
+  const summary = sections.map(({ title, rows, samples }) => {
     const [bullRow, ourRow] = rows as [Measurement, Measurement];
+    const [bullCpu, ourCpu] = samples.map(cpuPerTask) as [
+      ReturnType<typeof cpuPerTask>,
+      ReturnType<typeof cpuPerTask>,
+    ];
     const ratio = ourRow.perSecond / bullRow.perSecond;
+    const cpuRatio = bullCpu.total / ourCpu.total;
     console.log(
-      `  ${title.padEnd(42)} ${ourRow.perSecond.toFixed(0).padStart(7)} vs ` +
-        `${bullRow.perSecond.toFixed(0).padStart(7)}  ${ratio.toFixed(2)}×`,
+      `  ${title.padEnd(42)} ${ourRow.perSecond.toFixed(0).padStart(6)} vs ` +
+        `${bullRow.perSecond.toFixed(0).padStart(6)} tasks/s ${ratio.toFixed(2)}×   ` +
+        `${ourCpu.total.toFixed(0).padStart(4)} vs ${bullCpu.total.toFixed(0).padStart(4)} µs ` +
+        `${cpuRatio.toFixed(2)}×`,
     );
     return {
       title,
       ours: ourRow.perSecond,
       bullmq: bullRow.perSecond,
       ratio,
+      oursCpuUsPerTask: ourCpu,
+      bullmqCpuUsPerTask: bullCpu,
+      cpuRatio,
       oursTasks: ourRow.unitsPerIteration,
       bullmqTasks: bullRow.unitsPerIteration,
     };

@@ -20,7 +20,7 @@ type Config<C extends CliConfig['command']> = Extract<CliConfig, { command: C }>
 export const EXIT_NOT_READY = 3;
 
 /** Opens the queue of a command and fails fast (in 3 s) when Redis is not there. */
-async function openQueue(config: Config<'status' | 'enqueue' | 'worker' | 'result'>, prefetch = 1) {
+async function openQueue(config: Config<'status' | 'enqueue' | 'worker' | 'result'>, prefetch = 0) {
   const queue = new RedisTaskQueue({ url: config.redisUrl, name: config.queue, prefetch });
   try {
     await queue.connect(3_000);
@@ -171,7 +171,7 @@ function outputNames(
  * and `status`, which the process launcher counts), `stopped` — and logs go to stderr.
  */
 export async function workerCommand(config: Config<'worker'>, io: CliIo): Promise<number> {
-  // Prefetch as many tasks as the worker runs at once: its loop dequeues one at a time, and
+  // Keep as many tasks ready as the worker runs at once: its loop dequeues one at a time, and
   // this spares it a round trip per task (see RedisTaskQueueOptions.prefetch).
   const queue = await openQueue(config, config.concurrency);
   const logger = createLogger({
