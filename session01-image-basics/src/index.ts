@@ -82,6 +82,7 @@ export {
   cropImage,
   type EncodeOptions,
   encode,
+  encodeWithInfo,
   FIT_MODES,
   type FitMode,
   flipImage,

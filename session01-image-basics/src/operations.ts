@@ -266,10 +266,18 @@ export function formatFromExtension(filePath: string): OutputFormat {
   return format as OutputFormat;
 }
 
-async function encodeWithInfo(
+/**
+ * {@link encode} that also reports the size of the encoded image (from the encoder itself, so
+ * nobody has to parse the output again).
+ *
+ * @example
+ * const { data, width, height, channels } = await encodeWithInfo(image, { format: 'webp' });
+ * @throws as {@link encode}.
+ */
+export async function encodeWithInfo(
   image: Sharp,
   options: EncodeOptions,
-): Promise<{ data: Buffer; width: number; height: number }> {
+): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
   if (options === null || typeof options !== 'object') {
     throw new InvalidOptionError(
       `Expected encode options {format, quality?}, got ${describeValue(options)}`,
@@ -288,7 +296,7 @@ async function encodeWithInfo(
       : image.toFormat(format, { quality: quality ?? (format === 'avif' ? 50 : 80) });
   try {
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height };
+    return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
     throw toImageError(error, `Encoding the image as ${format}`);
   }
