@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   describeValue,
-  encode,
+  encodeWithInfo,
   type Filter,
   formatFromExtension,
   ImageErrorCodes,
@@ -196,16 +196,12 @@ export class FilterPipeline {
         checkAborted(options.signal);
       }
     }
-    const data = await encode(image, { format, ...(quality === undefined ? {} : { quality }) });
-    const meta = await sharp(data).metadata();
-    const info: EncodedInfo = {
+    const encoded = await encodeWithInfo(image, {
       format,
-      width: meta.width,
-      height: meta.height,
-      channels: meta.channels,
-      bytes: data.length,
-    };
-    return { data, info };
+      ...(quality === undefined ? {} : { quality }),
+    });
+    const { data, width, height, channels } = encoded;
+    return { data, info: { format, width, height, channels, bytes: data.length } };
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   encode,
+  encodeWithInfo,
   type Filter,
   type OutputFormat,
   openImage,
@@ -42,33 +43,29 @@ export class NaivePipeline {
     input: string | Buffer,
     options: { format: OutputFormat; quality?: number; input?: SafeInputOptions },
   ): Promise<{ data: Buffer; info: EncodedInfo }> {
+    // An empty pipeline still decodes and encodes once (a format conversion).
+    const steps: Array<Filter | undefined> = this.#filters.length
+      ? [...this.#filters]
+      : [undefined];
     let current: Buffer | string = input;
-    const steps = this.#filters.length;
-    for (let i = 0; i < Math.max(steps, 1); i++) {
+    for (const [i, filter] of steps.entries()) {
       // The first step decodes the user's input through the safety checks; later steps decode
       // our own intermediate, which needs no checks.
       let image = i === 0 ? await openImage(current, options.input) : sharp(current);
-      const filter = this.#filters[i];
       if (filter) image = await filter.apply(image);
-      const last = i === Math.max(steps, 1) - 1;
-      current = last
-        ? await encode(image, {
-            format: options.format,
-            ...(options.quality === undefined ? {} : { quality: options.quality }),
-          })
-        : await encode(image, { format: this.#intermediate });
-    }
-    const data = current as Buffer;
-    const meta = await sharp(data).metadata();
-    return {
-      data,
-      info: {
+      if (i < steps.length - 1) {
+        current = await encode(image, { format: this.#intermediate });
+        continue;
+      }
+      const { data, width, height, channels } = await encodeWithInfo(image, {
         format: options.format,
-        width: meta.width,
-        height: meta.height,
-        channels: meta.channels,
-        bytes: data.length,
-      },
-    };
+        ...(options.quality === undefined ? {} : { quality: options.quality }),
+      });
+      return {
+        data,
+        info: { format: options.format, width, height, channels, bytes: data.length },
+      };
+    }
+    throw new Error('unreachable: there is always at least one step');
   }
 }
