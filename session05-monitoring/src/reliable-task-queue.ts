@@ -89,6 +89,15 @@ export interface ReliableTaskQueueOptions {
   watchdogGraceMs?: number;
   /** How long a dead worker stays listed in the registry before recovery forgets it. @default 300_000 */
   deadWorkerRetentionMs?: number;
+  /**
+   * How many tasks one delivery takes at once. Above 1 this is prefetching: the extra tasks
+   * wait in this process — leased to this owner, their leases extended like the others — and
+   * the next `dequeue` calls return them without a round trip. Workers set it to their
+   * concurrency (as session 04's `imgq worker` does). The price: a prefetched task waits here
+   * even if another worker is idle; `close()` and `release()` hand unstarted ones back.
+   * @default 1
+   */
+  prefetch?: number;
   /** Most tasks one recovery pass moves (bounds the time Redis spends in the script). @default 1000 */
   recoveryBatch?: number;
   /** Logger for connection trouble and lost leases. @default silentLogger */
@@ -106,6 +115,7 @@ const DEFAULTS = {
   watchdogGraceMs: 1_000,
   deadWorkerRetentionMs: 300_000,
   recoveryBatch: 1_000,
+  prefetch: 1,
 } as const;
 
 /** Due retries one `dequeue` promotes at most (the recovery step promotes the rest). */
@@ -285,7 +295,11 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
   readonly #watchdogGraceMs: number;
   readonly #deadRetentionMs: number;
   readonly #recoveryBatch: number;
+  readonly #prefetch: number;
+  /** Every lease this instance holds: tasks handed out and tasks prefetched. */
   readonly #held = new Map<string, HeldTask>();
+  /** Prefetched tasks not handed out yet, in delivery order. */
+  readonly #buffer: Task[] = [];
   readonly #waiters = new Set<Waiter>();
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -328,6 +342,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
       'recoveryBatch',
       options.recoveryBatch ?? DEFAULTS.recoveryBatch,
     );
+    this.#prefetch = checkCount('prefetch', options.prefetch ?? DEFAULTS.prefetch, 1, 1_000);
     this.#logger = (options.logger ?? silentLogger).child({ queue: this.name });
     const onError = throttledErrorLog(this.#logger);
 
@@ -342,7 +357,6 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
         {
           url: this.url,
           redis: {
-            enableAutoPipelining: true,
             connectionName: `imgq:${this.name}:${this.owner}`,
             socketTimeout: 10_000,
             ...options.redis,
@@ -452,6 +466,8 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
       );
     }
     this.#assertOpen('dequeue');
+    const prefetched = this.#handOut();
+    if (prefetched) return prefetched;
     const first = await this.#take();
     if (first.task || timeoutMs === 0 || signal?.aborted || this.#closed) return first.task;
     return this.#waitForTask(Date.now() + timeoutMs, first.nextDueMs, signal);
@@ -539,9 +555,10 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     return { outcome: 'dead', reason };
   }
 
-  /** The tasks this instance holds leases on (what its worker is working on). */
+  /** The tasks this instance handed out and still holds leases on (what its worker runs). */
   held(): HeldTask[] {
-    return [...this.#held.values()].map((held) => ({ ...held }));
+    const waiting = new Set(this.#buffer.map((task) => task.id));
+    return [...this.#held.values()].filter((h) => !waiting.has(h.task.id)).map((h) => ({ ...h }));
   }
 
   /**
@@ -556,6 +573,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     const lost = await this.#run(() =>
       this.#client.rqExtendLeases(this.keys.leases, this.keys.taskPrefix, this.leaseMs, ...pairs),
     );
+    this.#unbuffer(lost);
     for (const id of lost) {
       this.#held.delete(id);
       this.#logger.warn({ taskId: id }, 'lease lost: the task was taken back by recovery');
@@ -588,6 +606,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
       ),
     );
     for (let i = 0; i < pairs.length; i += 2) this.#forget(pairs[i]!, pairs[i + 1]!);
+    this.#unbuffer(released);
     if (released.length > 0) this.emit('released', { taskIds: released });
     return released;
   }
@@ -858,6 +877,9 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     for (const waiter of this.#waiters) this.#wake(waiter);
     const deadline = Date.now() + 1_000;
     while (this.#waiters.size > 0 && Date.now() < deadline) await sleep(10);
+    // Prefetched tasks nobody started go back to the head of the queue, attempt not counted.
+    const unstarted = this.#buffer.splice(0);
+    if (unstarted.length > 0) await this.#releaseNow(unstarted).catch(() => {});
     this.#pool.close();
     if (!this.#ownsClient) return;
     if (this.#client.status === 'ready') {
@@ -868,6 +890,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
 
   // ---- internals ---------------------------------------------------------------------------
 
+  /** Non-blocking delivery (Lua `take-4.lua`): up to `prefetch` tasks, the first handed out. */
   async #take(): Promise<{ task: Task | null; nextDueMs: number }> {
     const reply = await this.#run(() =>
       this.#client.rqTake(
@@ -880,18 +903,64 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
         this.leaseMs,
         randomBytes(6).toString('hex'),
         PROMOTE_PER_TAKE,
+        this.#prefetch,
       ),
     );
-    if (reply[0] === 0) return { task: null, nextDueMs: Number(reply[1]) };
-    const [, , data, attempts, token, startedAt] = reply;
-    const task: Task = {
-      ...(JSON.parse(data) as Omit<Task, 'attempts'>),
-      attempts: Number(attempts),
-      startedAt: Number(startedAt),
-      lease: token,
-    };
-    this.#held.set(task.id, { task, token, since: Date.now() });
-    return { task, nextDueMs: -1 };
+    const [count, startedAt, nextDue] = reply.slice(0, 3).map(Number) as [number, number, number];
+    const since = Date.now();
+    for (let i = 0; i < count; i++) {
+      const [id, data, attempts, token] = reply.slice(3 + i * 4, 7 + i * 4).map(String) as [
+        string,
+        string,
+        string,
+        string,
+      ];
+      const task: Task = {
+        ...(JSON.parse(data) as Omit<Task, 'attempts'>),
+        id,
+        attempts: Number(attempts),
+        startedAt,
+        lease: token,
+      };
+      this.#held.set(task.id, { task, token, since });
+      this.#buffer.push(task);
+    }
+    return { task: this.#handOut(), nextDueMs: count === 0 ? nextDue : -1 };
+  }
+
+  /** The next prefetched task, now handed out (its `since` restarts: it starts now). */
+  #handOut(): Task | null {
+    const task = this.#buffer.shift();
+    if (!task) return null;
+    const held = this.#held.get(task.id);
+    if (held) held.since = Date.now();
+    return task;
+  }
+
+  /** Drops tasks that are no longer ours from the prefetch buffer. */
+  #unbuffer(ids: readonly string[]): void {
+    if (ids.length === 0 || this.#buffer.length === 0) return;
+    const gone = new Set(ids);
+    for (let i = this.#buffer.length - 1; i >= 0; i--) {
+      if (gone.has(this.#buffer[i]!.id)) this.#buffer.splice(i, 1);
+    }
+  }
+
+  /** Hands tasks back even while closing (close() uses it for unstarted prefetched tasks). */
+  async #releaseNow(tasks: readonly Task[]): Promise<string[]> {
+    const pairs = tasks.flatMap((task) => [task.id, task.lease ?? '']);
+    const released = await this.#run(() =>
+      this.#client.rqReleaseLeases(
+        this.keys.leases,
+        this.keys.pending,
+        this.keys.stats,
+        this.keys.signal,
+        this.keys.taskPrefix,
+        ...pairs,
+      ),
+    );
+    for (const task of tasks) this.#forget(task.id, task.lease ?? '');
+    return released;
   }
 
   /** Waits for the doorbell in slices, taking a task after each ring, until the deadline. */

@@ -82,14 +82,17 @@ export class ReliableWorker extends AsyncWorker {
     // without touching the others.
     const leased: TaskProcessor = async (task, context) => {
       const controller = new AbortController();
+      // Forward the worker-wide signal (grace period over) by hand: AbortSignal.any() keeps
+      // every combined signal alive as long as its sources, which costs a long-running worker.
+      const forward = () => controller.abort(context.signal.reason);
+      if (context.signal.aborted) forward();
+      else context.signal.addEventListener('abort', forward, { once: true });
       controllers.set(task.id, controller);
       try {
-        return await processor(task, {
-          ...context,
-          signal: AbortSignal.any([context.signal, controller.signal]),
-        });
+        return await processor(task, { ...context, signal: controller.signal });
       } finally {
         controllers.delete(task.id);
+        context.signal.removeEventListener('abort', forward);
       }
     };
     super({ ...options, id: options.queue?.owner, processor: leased });

@@ -42,7 +42,7 @@ export interface ReliableScripts {
     delayed: string,
     signal: string,
     ...args: Arg[]
-  ): Promise<[1, string, string, number, string, number] | [0, number]>;
+  ): Promise<Array<string | number>>;
   rqComplete(
     leases: string,
     task: string,

@@ -88,6 +88,8 @@ export async function runWorkerProcess(options: WorkerProcessOptions = {}): Prom
     name: options.queue ?? 'images',
     owner: id,
     logger,
+    // As session 04's `imgq worker`: one round trip fetches as many tasks as run at once.
+    prefetch: options.concurrency ?? 1,
     ...pick(options, ['leaseMs', 'maxAttempts', 'backoff']),
   });
   const emit = (line: Record<string, unknown>) => {

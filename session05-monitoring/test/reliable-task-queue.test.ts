@@ -335,6 +335,45 @@ describe('recovery', () => {
   });
 });
 
+describe('prefetch', () => {
+  it('takes several tasks in one call, all leased and extended; close hands back the unstarted ones', async () => {
+    const queue = queues.open({ prefetch: 3, leaseMs: 300 });
+    const stored = await queue.enqueueMany([1, 2, 3, 4].map(newTask));
+    const first = (await queue.dequeue())!;
+    expect(first.id).toBe(stored[0]!.id);
+    expect(await queue.counts(), 'three leased at once').toMatchObject({
+      pending: 1,
+      processing: 3,
+    });
+    expect(
+      queue.held().map((h) => h.task.id),
+      'only handed-out tasks count as running',
+    ).toEqual([first.id]);
+    // The prefetched ones are kept alive by the same extension as the running one.
+    const recoverer = queues.open({ name: queue.name });
+    const until = Date.now() + 700;
+    while (Date.now() < until) {
+      expect(await queue.extendLeases()).toEqual([]);
+      expect((await recoverer.recover()).requeued).toEqual([]);
+      await sleep(60);
+    }
+    const second = (await queue.dequeue())!;
+    expect(second.id, 'served from the buffer, in order').toBe(stored[1]!.id);
+    await queue.ack(first, done(first));
+    await queue.close();
+    const after = queues.open({ name: queue.name });
+    expect(
+      await after.counts(),
+      'the unstarted third goes back; the started second stays leased',
+    ).toMatchObject({
+      pending: 2,
+      processing: 1,
+      released: 1,
+    });
+    expect((await after.inspect(stored[2]!.id))?.task.attempts, 'attempt not counted').toBe(0);
+  });
+});
+
 describe('compatibility and counts', () => {
   it("delivers tasks queued by session 04's RedisTaskQueue (same layout), also to a blocked consumer", async () => {
     const name = uniqueName('q');

@@ -21,5 +21,5 @@ end
 redis.call('HSET', KEYS[2], 'data', ARGV[2], 'attempts', 0, 'state', 'pending')
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('HINCRBY', KEYS[3], 'enqueued', 1)
-ring(KEYS[1], KEYS[4])
+ring(KEYS[1], KEYS[4], 1)
 return 1

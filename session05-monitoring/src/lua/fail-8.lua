@@ -48,7 +48,7 @@ if ARGV[6] == '1' and attempts < tonumber(ARGV[7]) then
   if tonumber(ARGV[8]) <= 0 then
     redis.call('HSET', KEYS[5], 'state', 'pending')
     redis.call('LPUSH', KEYS[3], ARGV[1])
-    ring(KEYS[3], KEYS[8])
+    ring(KEYS[3], KEYS[8], 1)
   else
     redis.call('HSET', KEYS[5], 'state', 'delayed', 'dueAt', dueAt)
     redis.call('ZADD', KEYS[2], dueAt, ARGV[1])

@@ -12,7 +12,7 @@
   that kills or hangs every worker that runs it must not go round forever.
   3. Retries that are due move from `delayed` to `pending`.
   4. Workers dead for longer than the retention are removed from the registry.
-  5. The doorbell is rung for pending tasks nobody was woken for.
+  5. The doorbell rings for the tasks made pending, and for pending tasks without a ring.
 
   Input:
     KEYS[1] leases zset            imgq:{name}:leases
@@ -127,6 +127,11 @@ for _, worker in ipairs(old) do
   end
 end
 
--- 5. Rings for pending tasks (also for tasks queued by code that does not ring).
-ring(KEYS[2], KEYS[5])
+-- 5. One ring per task made pending here; and when pending tasks have no ring at all (queued
+--    by code that does not ring, like session 04's, or a ring lost with a crashed consumer),
+--    a few, so blocked consumers come for them.
+ring(KEYS[2], KEYS[5], #requeued + #due)
+if redis.call('LLEN', KEYS[5]) == 0 then
+  ring(KEYS[2], KEYS[5], 16)
+end
 return { requeued, dead, #due, reaped }

@@ -31,6 +31,6 @@ for i = 2, #ARGV, 2 do
 end
 if #released > 0 then
   redis.call('HINCRBY', KEYS[3], 'released', #released)
-  ring(KEYS[2], KEYS[4])
+  ring(KEYS[2], KEYS[4], #released)
 end
 return released

@@ -51,6 +51,6 @@ for _, id in ipairs(ids) do
 end
 if #moved > 0 then
   redis.call('HINCRBY', KEYS[3], 'dlqRetried', #moved)
-  ring(KEYS[2], KEYS[4])
+  ring(KEYS[2], KEYS[4], #moved)
 end
 return { moved, missing }

@@ -1,8 +1,10 @@
 --[[
-  Non-blocking delivery with a lease, in one atomic step: promotes retries that are due,
-  takes the id at the head of the pending list, and gives it a lease — an owner, a fencing
-  token and a deadline. From here on the task is in `leases` until it is acked, failed,
-  released or recovered; there is no moment at which it has no owner.
+  Non-blocking delivery with leases, in one atomic step: promotes retries that are due, takes
+  up to ARGV[6] ids from the head of the pending list, and gives each a lease — an owner, a
+  fencing token and a deadline. From here on a task is in `leases` until it is acked, failed,
+  released or recovered; there is no moment at which it has no owner. Taking more than one is
+  prefetching: the extra tasks wait in the consumer's process, leased (and extended) like the
+  ones it runs.
 
   Input:
     KEYS[1] pending list           imgq:{name}:pending
@@ -12,16 +14,17 @@
     ARGV[1] key prefix of tasks    imgq:{name}:task:
     ARGV[2] owner (worker id)
     ARGV[3] lease duration in ms
-    ARGV[4] random part of the token (unique per call)
+    ARGV[4] random part of the tokens (unique per call)
     ARGV[5] most due retries to promote in this call
+    ARGV[6] most tasks to take (>= 1)
 
   Output:
-    { 1, id, task JSON, attempts, lease token, startedAt } when a task was taken;
-    { 0, ms until the next retry is due (-1 when none is waiting) } when nothing is pending.
+    { n, now, ms until the next retry is due (-1: none), id1, task JSON 1, attempts 1, token 1,
+      id2, ... } — n tasks taken, in delivery order; n is 0 when nothing is pending.
 
-  The token is `<fence>-<random>`: the fence counts deliveries of this task and only grows,
-  the random part keeps a task that was purged and queued again under the same id from
-  reusing an old token. Task keys are built from ARGV[1], which carries the queue's hash tag.
+  A token is `<fence>-<random>`: the fence counts deliveries of the task and only grows; the
+  random part keeps a task purged and queued again under the same id from reusing an old
+  token. Task keys are built from ARGV[1], which carries the queue's hash tag.
 ]]
 --- @include "now"
 --- @include "ring"
@@ -35,27 +38,42 @@ for _, id in ipairs(due) do
   redis.call('LPUSH', KEYS[1], id)
 end
 
-while true do
+local taken = {}
+local wanted = tonumber(ARGV[6])
+local deadline = now + tonumber(ARGV[3])
+while #taken < wanted * 4 do
   local id = redis.call('RPOP', KEYS[1])
   if not id then
-    redis.call('DEL', KEYS[4])
-    local nextDue = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-    if nextDue[2] then
-      return { 0, math.max(0, tonumber(nextDue[2]) - now) }
-    end
-    return { 0, -1 }
+    break
   end
   local key = ARGV[1] .. id
   local data = redis.call('HGET', key, 'data')
+  -- An id whose task is gone (purged by hand) is dropped rather than delivered as nothing.
   if data then
     local attempts = redis.call('HINCRBY', key, 'attempts', 1)
     local fence = redis.call('HINCRBY', key, 'fence', 1)
     local token = fence .. '-' .. ARGV[4]
     redis.call('HSET', key, 'state', 'processing', 'startedAt', now, 'lease', token,
       'owner', ARGV[2])
-    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), id)
-    ring(KEYS[1], KEYS[4])
-    return { 1, id, data, attempts, token, now }
+    redis.call('ZADD', KEYS[2], deadline, id)
+    taken[#taken + 1] = id
+    taken[#taken + 1] = data
+    taken[#taken + 1] = attempts
+    taken[#taken + 1] = token
   end
-  -- An id whose task is gone (purged by hand): drop it rather than deliver nothing.
 end
+
+ring(KEYS[1], KEYS[4], #due)
+silence(KEYS[1], KEYS[4])
+local nextDue = -1
+if #taken == 0 then
+  local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  if first[2] then
+    nextDue = math.max(0, tonumber(first[2]) - now)
+  end
+end
+local reply = { #taken / 4, now, nextDue }
+for _, value in ipairs(taken) do
+  reply[#reply + 1] = value
+end
+return reply
