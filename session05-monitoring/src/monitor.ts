@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { redactUrl } from '@workbook/session04';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { QueueCounts, ReliableTaskQueue } from './reliable-task-queue.ts';
+import type { LeaseInfo, QueueCounts, ReliableTaskQueue } from './reliable-task-queue.ts';
 import type { WorkerInfo, WorkerRegistry } from './worker-registry.ts';
 
 /** Everything one frame of the monitor shows: plain data, so rendering is a pure function. */
@@ -15,6 +15,11 @@ export interface MonitorSnapshot {
   /** Depths and counters, or `null` when Redis could not be read. */
   counts: QueueCounts | null;
   workers: WorkerInfo[];
+  /**
+   * Every lease (every task in processing) as Redis holds it: what a dead worker still holds
+   * until recovery takes it back. (A heartbeat's report can be up to one interval old.)
+   */
+  leases: LeaseInfo[];
   /** Tasks finished per second over the meter's window, `null` until two samples exist. */
   throughput: number | null;
   /** Recent notable events, oldest first (the demo adds "SIGKILL worker-2", ...). */
@@ -64,14 +69,19 @@ export async function takeSnapshot(
   const at = Date.now();
   const base = { queue: queue.name, redis: redactUrl(queue.url), at, events };
   try {
-    const [counts, workers] = await Promise.all([queue.counts(), registry.list()]);
+    const [counts, workers, leases] = await Promise.all([
+      queue.counts(),
+      registry.list(),
+      queue.leases(),
+    ]);
     const throughput = meter ? meter.add(at, counts.completed + counts.failed) : null;
-    return { ...base, counts, workers, throughput };
+    return { ...base, counts, workers, leases, throughput };
   } catch (error) {
     return {
       ...base,
       counts: null,
       workers: [],
+      leases: [],
       throughput: null,
       error: (error as Error).message,
     };
@@ -204,11 +214,13 @@ function workerLines(
     const counters = w.alive
       ? `done ${String(w.processed - w.failed).padStart(4)} failed ${String(w.failed).padStart(3)}`
       : `silent ${seconds(w.silentForMs).padStart(6)}      `;
-    // How long each task has been running; a dead worker runs nothing, so just the names.
-    const tasks = w.current.map(
-      (t) => path.basename(t.input) + (w.alive ? ` ${seconds(snapshot.at - t.since)}` : ''),
-    );
-    const doing = tasks.length === 0 ? '—' : (w.alive ? '' : 'was: ') + tasks.join(', ');
+    // A live worker: what it runs and for how long (its heartbeat). A dead one runs nothing;
+    // what matters is what it still holds — the leases Redis has in its name, until recovery
+    // takes them back.
+    const tasks = w.alive
+      ? w.current.map((t) => `${path.basename(t.input)} ${seconds(snapshot.at - t.since)}`)
+      : snapshot.leases.filter((l) => l.owner === w.id).map((l) => path.basename(l.input));
+    const doing = tasks.length === 0 ? '—' : (w.alive ? '' : 'still holds: ') + tasks.join(', ');
     const room = width - 3 - visibleLength(left) - counters.length - 3;
     return clipAnsi(
       `  ${mark} ${paint(left)} ${counters}  ${w.alive ? clip(doing, room) : c.dim(clip(doing, room))}`,

@@ -211,6 +211,8 @@ export interface RecoveryReport {
 /** A lease as Redis holds it: which task, whose, until when. */
 export interface LeaseInfo {
   taskId: string;
+  /** The task's input path. */
+  input: string;
   /** The worker holding it. */
   owner: string | null;
   /** Lease deadline (epoch ms, Redis clock). */
@@ -689,14 +691,19 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
       this.#client.zrange(this.keys.leases, 0, '-1', 'WITHSCORES'),
     )) as unknown as string[];
     const ids = flat.filter((_, index) => index % 2 === 0);
-    const owners = await this.#run(() =>
-      Promise.all(ids.map((id) => this.#client.hget(this.keys.task(id), 'owner'))),
+    const fields = await this.#run(() =>
+      Promise.all(ids.map((id) => this.#client.hmget(this.keys.task(id), 'owner', 'data'))),
     );
-    return ids.map((taskId, index) => ({
-      taskId,
-      owner: owners[index] ?? null,
-      deadline: Number(flat[index * 2 + 1]),
-    }));
+    return ids.map((taskId, index) => {
+      const [owner, data] = fields[index] ?? [];
+      const input = data ? (JSON.parse(data) as { input?: string }).input : undefined;
+      return {
+        taskId,
+        input: input ?? '?',
+        owner: owner ?? null,
+        deadline: Number(flat[index * 2 + 1]),
+      };
+    });
   }
 
   /** Number of pending tasks. */

@@ -64,6 +64,10 @@ function snapshot(overrides: Partial<MonitorSnapshot> = {}): MonitorSnapshot {
         heartbeatTtlMs: 2_000,
       },
     ],
+    leases: [
+      { taskId: 't1', input: '/photos/coffee.png', owner: 'worker-a', deadline: at + 1_500 },
+      { taskId: 't9', input: '/photos/rocket.jpg', owner: 'worker-c', deadline: at + 200 },
+    ],
     throughput: 5.25,
     events: ['12:30:01  SIGKILL worker-c (pid 1236)'],
     ...overrides,
@@ -84,7 +88,9 @@ describe('renderMonitor (pure)', () => {
     const a = lines.find((l) => l.includes('worker-a'))!;
     expect(a).toMatch(/● worker-a\s+busy\s+pid 1234\s+done\s+14 failed\s+1\s+coffee\.png 1\.2s/);
     const c = lines.find((l) => l.includes('worker-c'))!;
-    expect(c).toMatch(/✖ worker-c\s+dead\s+pid 1236\s+silent\s+3\.4s\s+was: rocket\.jpg/);
+    expect(c, 'a dead worker: what Redis still has leased to it').toMatch(
+      /✖ worker-c\s+dead\s+pid 1236\s+silent\s+3\.4s\s+still holds: rocket\.jpg/,
+    );
     expect(text).toContain('SIGKILL worker-c (pid 1236)');
   });
 
