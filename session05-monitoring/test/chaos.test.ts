@@ -106,7 +106,9 @@ it('300 tasks, 3 workers, 4 SIGKILLs: every task done exactly once or dead-lette
       continue;
     }
     process.kill('SIGKILL');
-    killed.push({ pid: victim.pid, holding: victim.current.length });
+    // What it held at the kill, as Redis says (running and prefetched): its leases.
+    const holding = (await queue.leases()).filter((lease) => lease.owner === victim.id).length;
+    killed.push({ pid: victim.pid, holding });
     workers.push(startWorker(options));
     await sleep(600);
   }
@@ -135,15 +137,26 @@ it('300 tasks, 3 workers, 4 SIGKILLs: every task done exactly once or dead-lette
     .filter((e) => e.status === 'completed')
     .map((e) => e.taskId);
   expect(new Set(acked).size, '🚨 no task may be reported completed twice').toBe(acked.length);
-  for (const task of stored.filter((t) => t.input.startsWith('img-'))) {
-    expect(existsSync(path.join(root, 'out', task.output)), task.output).toBe(true);
-  }
+  const missing = stored
+    .filter((t) => t.input.startsWith('img-'))
+    .filter((t) => !existsSync(path.join(root, 'out', t.output)));
+  expect(
+    missing.map((t) => t.output),
+    'every done task wrote its image',
+  ).toEqual([]);
 
   // The hostile inputs: in the DLQ at once (attempt 1), with their codes.
   const dlq = await queue.dlqList({ limit: 100 });
   const codes = Object.fromEntries(dlq.entries.map((e) => [e.task.input, e.error.code]));
   expect(codes).toEqual(HOSTILE);
-  expect(dlq.entries.every((e) => e.reason === 'non-retryable' && e.attempts === 1)).toBe(true);
+  // Dead-lettered for their own error, never retried. (An attempt can still be lost to a kill
+  // first — a prefetched task of a killed worker — so attempts may be 2.)
+  expect(dlq.entries.map((e) => e.reason)).toEqual([
+    'non-retryable',
+    'non-retryable',
+    'non-retryable',
+  ]);
+  expect(final.retried, 'no task was retried with backoff: the good ones never failed').toBe(0);
   expect(final.recovered, 'the killed workers held tasks that recovery took back').toBeGreaterThan(
     0,
   );

@@ -9,11 +9,11 @@
  * 2. Throughput. No-op tasks through session 04's RedisTaskQueue + worker (prefetch as
  *    `imgq worker` sets it) and session 05's ReliableTaskQueue + ReliableWorker (leases,
  *    heartbeats, recovery running; prefetch = concurrency too), same concurrency, taking turns
- *    `--runs` times (default 7) of about `--seconds` each (default 2);
+ *    `--runs` times (default 7) of about `--seconds` each (default 3);
  *    median tasks/s, and CPU per task in this process and in redis-server (a busy machine
  *    changes wall time far more than work done). Target: session 05 at most 15 % slower.
  *
- *   pnpm bench recovery [--kills 5] [--runs 7] [--seconds 2] [--concurrency 8]
+ *   pnpm bench recovery [--kills 5] [--runs 7] [--seconds 3] [--concurrency 8]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -32,7 +32,7 @@ import { formatTable, type Measurement, writeBenchJson } from './kit.ts';
 
 const kills = Number(argValue('--kills') ?? 5);
 const runs = Number(argValue('--runs') ?? 7);
-const seconds = Number(argValue('--seconds') ?? 2);
+const seconds = Number(argValue('--seconds') ?? 3);
 const concurrency = Number(argValue('--concurrency') ?? 8);
 const RECOVERY_TARGET_MS = 3_000;
 const SLOWDOWN_TARGET = 0.15;

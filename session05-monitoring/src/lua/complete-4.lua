@@ -33,8 +33,8 @@ else
   redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
 end
 local reply = { 1 }
-endLease(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], reply)
-redis.call('HSET', KEYS[2], 'state', 'completed', 'finishedAt', now)
+endLease(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], reply,
+  { 'state', 'completed', 'finishedAt', now })
 if ARGV[6] ~= '0' then
   redis.call('PEXPIRE', KEYS[2], ARGV[6])
 end

@@ -39,18 +39,22 @@ end
 local now = nowMs()
 local attempts = tonumber(redis.call('HGET', KEYS[5], 'attempts')) or 0
 redis.call('HSETNX', KEYS[5], 'firstFailedAt', now)
-redis.call('HSET', KEYS[5], 'lastFailedAt', now, 'lastError', ARGV[5], 'lastWorker', ARGV[9])
+local failure = { 'lastFailedAt', now, 'lastError', ARGV[5], 'lastWorker', ARGV[9] }
 
 if ARGV[6] == '1' and attempts < tonumber(ARGV[7]) then
   local dueAt = now + tonumber(ARGV[8])
   local reply = { 2, dueAt }
-  endLease(KEYS[1], KEYS[5], ARGV[1], ARGV[2], ARGV[3], reply)
   if tonumber(ARGV[8]) <= 0 then
-    redis.call('HSET', KEYS[5], 'state', 'pending')
+    table.insert(failure, 'state')
+    table.insert(failure, 'pending')
+    endLease(KEYS[1], KEYS[5], ARGV[1], ARGV[2], ARGV[3], reply, failure)
     redis.call('LPUSH', KEYS[3], ARGV[1])
     ring(KEYS[3], KEYS[8], 1)
   else
-    redis.call('HSET', KEYS[5], 'state', 'delayed', 'dueAt', dueAt)
+    for _, v in ipairs({ 'state', 'delayed', 'dueAt', dueAt }) do
+      table.insert(failure, v)
+    end
+    endLease(KEYS[1], KEYS[5], ARGV[1], ARGV[2], ARGV[3], reply, failure)
     redis.call('ZADD', KEYS[2], dueAt, ARGV[1])
   end
   redis.call('HINCRBY', KEYS[7], 'retried', 1)
@@ -62,8 +66,10 @@ if ARGV[6] ~= '1' then
   reason = 'non-retryable'
 end
 local reply = { 3, reason }
-endLease(KEYS[1], KEYS[5], ARGV[1], ARGV[2], ARGV[3], reply)
-redis.call('HSET', KEYS[5], 'state', 'dead', 'deadAt', now, 'deadReason', reason)
+for _, v in ipairs({ 'state', 'dead', 'deadAt', now, 'deadReason', reason }) do
+  table.insert(failure, v)
+end
+endLease(KEYS[1], KEYS[5], ARGV[1], ARGV[2], ARGV[3], reply, failure)
 if ARGV[10] == '0' then
   redis.call('SET', KEYS[6], ARGV[4])
 else

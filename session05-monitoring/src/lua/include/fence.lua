@@ -25,10 +25,11 @@ local function checkLease(taskKey, token, callId)
   return { -2 }
 end
 
--- Ends the lease of a task that leaves processing, remembering who ended it and how.
-local function endLease(leasesKey, taskKey, id, token, callId, reply)
+-- Ends the lease of a task that leaves processing, remembering who ended it and how, and sets
+-- the task's other `fields` (a flat list of field, value) in the same HSET.
+local function endLease(leasesKey, taskKey, id, token, callId, reply, fields)
   redis.call('ZREM', leasesKey, id)
   redis.call('HDEL', taskKey, 'lease')
   redis.call('HSET', taskKey, 'finishedLease', token, 'lastCall', callId,
-    'lastReply', cjson.encode(reply))
+    'lastReply', cjson.encode(reply), unpack(fields))
 end

@@ -3,6 +3,9 @@
 -- task, but the list never holds more rings than there are pending tasks (a consumer woken by
 -- a ring always has something to look for), and at most 100 are added at a time.
 local function ring(pendingKey, signalKey, count)
+  if count <= 0 then
+    return
+  end
   local missing = redis.call('LLEN', pendingKey) - redis.call('LLEN', signalKey)
   local n = math.min(count, missing, 100)
   if n > 0 then
