@@ -165,6 +165,8 @@ interface Victim {
     doneBy?: string;
     attempt?: number;
     afterMs?: number;
+    /** What the other worker's attempt ended with: done, or an error code (dead-lettered). */
+    outcome?: string;
   }>;
 }
 
@@ -214,13 +216,9 @@ function killOneWorkerMidTask(
           doneBy: result.workerId,
           attempt: result.attempt,
           afterMs: Date.now() - watched.killedAt,
+          outcome: result.status === 'completed' ? 'done' : (result.error?.code ?? 'failed'),
         });
-        note(
-          chalk.green(
-            `${task.input} recovered: ${result.workerId} did it (attempt ${result.attempt}) ` +
-              `${((task.afterMs ?? 0) / 1000).toFixed(1)} s after the kill`,
-          ),
-        );
+        note(chalk.green(`${task.input} recovered: ${finishedBy(task)}`));
       }
     }
     settled = true;
@@ -291,12 +289,8 @@ async function report(
   if (victim && victim.tasks.length === 0) {
     warn(`${victim.worker.id} had just finished its tasks when it was killed: nothing to recover.`);
   } else if (victim) {
-    for (const task of victim.tasks) {
-      done(
-        `${task.input}: held by the killed worker, finished by ${task.doneBy} ` +
-          `(attempt ${task.attempt}) ${((task.afterMs ?? 0) / 1000).toFixed(1)} s after the kill`,
-      );
-    }
+    for (const task of victim.tasks)
+      done(`${task.input}: held by the killed worker; ${finishedBy(task)}`);
   } else {
     warn('The batch finished before a worker could be killed mid-task.');
   }
@@ -330,6 +324,13 @@ async function report(
     throw new Error(`${lost.length} task(s) lost, or a hostile file not in the DLQ with its code`);
   }
   done(chalk.bold(`${completed.length} done, ${dlq.total} in the DLQ with their codes, 0 lost.`));
+}
+
+/** "worker-2 did it (attempt 2) 2.8 s after the kill", or "... dead-lettered it (ERR_...)". */
+function finishedBy(task: Victim['tasks'][number]): string {
+  const what = task.outcome === 'done' ? 'did it' : `dead-lettered it (${task.outcome})`;
+  const after = ((task.afterMs ?? 0) / 1000).toFixed(1);
+  return `${task.doneBy} ${what} on attempt ${task.attempt}, ${after} s after the kill`;
 }
 
 function sleep(ms: number): Promise<void> {
