@@ -20,7 +20,7 @@ export const ReliabilityErrorCodes = {
   NON_RETRYABLE: 'ERR_NON_RETRYABLE',
   /** `dlq retry <id>` named a task that is not in the dead letter queue. */
   DLQ_ENTRY_NOT_FOUND: 'ERR_DLQ_ENTRY_NOT_FOUND',
-  /** A worker id that cannot be part of a Redis key, or a worker that was never registered. */
+  /** A worker id (`--id`, `owner`) that cannot be part of a Redis key. */
   INVALID_WORKER_ID: 'ERR_INVALID_WORKER_ID',
 } as const;
 

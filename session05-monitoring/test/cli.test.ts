@@ -97,6 +97,9 @@ describe('imgq (in process)', () => {
     expect(frame.stdout).toMatch(/pending\s+2/);
     expect(frame.stdout).toContain('w1');
     expect(frame.stdout).not.toContain('\x1b[');
+    const snapshot = (await imgq('monitor', '--once', '--json', '--queue', name)).json();
+    expect(snapshot).toMatchObject({ queue: name, counts: { pending: 2, dlq: 0 } });
+    expect(snapshot.workers.map((w: { id: string }) => w.id)).toEqual(['w1']);
     await queue.close();
   });
 

@@ -16,7 +16,8 @@ Commands:
   status                  pending, processing, delayed, done, DLQ and live workers
   workers                 the worker registry: who is alive or dead, and what each is doing
   monitor [--interval-ms MS] [--once]
-                          live dashboard (q or Ctrl-C quits); --once prints one frame
+                          live dashboard (q or Ctrl-C quits); --once prints one frame;
+                          with --json, snapshots as JSON lines
   dlq list [--offset N] [--limit N]
                           dead-lettered tasks with their error code, oldest first
   dlq retry <taskId>... | --all [--keep-attempts]

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { redactUrl } from '@workbook/session04';
 import chalk from 'chalk';
-import { renderMonitor, takeSnapshot } from '../monitor.ts';
+import { renderMonitor, ThroughputMeter, takeSnapshot } from '../monitor.ts';
 import { runMonitor } from '../monitor-screen.ts';
 import { ReliableTaskQueue } from '../reliable-task-queue.ts';
 import { runWorkerProcess } from '../worker-process.ts';
@@ -146,8 +146,8 @@ function workerLine(w: WorkerInfo): string {
 }
 
 /**
- * `imgq monitor`: the live dashboard until q / Ctrl-C; `--once` prints one frame (with
- * `--json`: the snapshot) and exits.
+ * `imgq monitor`: the live dashboard until q / Ctrl-C; `--once` prints one frame and exits.
+ * With `--json`: the snapshot as JSON (once, or one line per refresh until Ctrl-C).
  */
 export function monitorCommand(config: Config<'monitor'>, io: CliIo): Promise<number> {
   return withQueue(config, async ({ queue, registry }) => {
@@ -165,13 +165,22 @@ export function monitorCommand(config: Config<'monitor'>, io: CliIo): Promise<nu
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
+      if (config.json) {
+        // One JSON snapshot per refresh (JSON lines), for a program to follow.
+        const meter = new ThroughputMeter();
+        while (!controller.signal.aborted) {
+          const snapshot = await takeSnapshot(queue, registry, meter);
+          io.stdout.write(`${JSON.stringify(snapshot)}\n`);
+          await sleep(config.intervalMs, controller.signal);
+        }
+        return 0;
+      }
       const monitor = runMonitor({
         queue,
         registry,
         intervalMs: config.intervalMs,
         output: io.stdout,
         signal: controller.signal,
-        ...(config.json ? { mode: 'lines' as const } : {}),
       });
       await monitor.done;
       return 0;
@@ -279,4 +288,17 @@ export function recoverCommand(config: Config<'recover'>, io: CliIo): Promise<nu
     },
     config.maxAttempts,
   );
+}
+
+/** Resolves after `ms`, or at once when `signal` is aborted. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -86,6 +86,11 @@ export async function runImgq(
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // `imgq monitor --json | head -3`: the reader left; stop quietly instead of crashing.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const code = await runImgq(process.argv.slice(2));
   process.exitCode = code;
   // A worker's abandoned task may still be finishing in the background: do not wait for it.
