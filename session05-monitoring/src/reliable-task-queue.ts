@@ -1000,7 +1000,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
         }
         const { task, nextDueMs: next } = await this.#take();
         if (task && (this.#closed || waiter.woken)) {
-          await this.release([task]).catch(() => {});
+          await this.#releaseNow([task]).catch(() => {});
           return null;
         }
         if (task) return task;
