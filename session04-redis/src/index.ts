@@ -32,6 +32,7 @@ export {
 } from './errors.ts';
 export { type QueueKeys, queueKeys } from './keys.ts';
 export {
+  conditionFlags,
   formatLaunchSummary,
   IMGQ_CLI,
   type LaunchedWorkers,

@@ -247,9 +247,7 @@ function commandLine(options: LaunchWorkersOptions): string[] {
   // tsx is resolved from this package, so it works whatever the processes' working folder is;
   // `--conditions` flags are passed on so workers see the same exercise switch as we do.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const conditions = process.execArgv.filter(
-    (arg) => arg.startsWith('--conditions') || arg.startsWith('-C'),
-  );
+  const conditions = conditionFlags(process.execArgv);
   return [
     process.execPath,
     ...conditions,
@@ -258,6 +256,28 @@ function commandLine(options: LaunchWorkersOptions): string[] {
     options.script,
     ...(options.args ?? []),
   ];
+}
+
+/**
+ * The `--conditions` flags of a Node command line, in both spellings Node accepts
+ * (`--conditions=solution`, `-C=solution`, or the value as the next argument, as vitest passes it).
+ *
+ * @example
+ * conditionFlags(['--conditions', 'solution', '--import', 'tsx']) // ['--conditions', 'solution']
+ */
+export function conditionFlags(execArgv: readonly string[]): string[] {
+  const flags: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (arg === '--conditions' || arg === '-C') {
+      const value = execArgv[i + 1];
+      if (value !== undefined) flags.push(arg, value);
+      i++;
+    } else if (arg.startsWith('--conditions=') || arg.startsWith('-C=')) {
+      flags.push(arg);
+    }
+  }
+  return flags;
 }
 
 /** Reads a child's stdout (JSON lines, tasks) and keeps the tail of its stderr. */

@@ -14,6 +14,7 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  conditionFlags,
   formatLaunchSummary,
   launchWorkers,
   RedisTaskQueue,
@@ -145,5 +146,21 @@ describe('launchWorkers', () => {
     expect(() => launchWorkers({ count: 1 })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
     );
+  });
+});
+
+describe('conditionFlags', () => {
+  it('passes the exercise switch on in every spelling Node accepts', () => {
+    expect(conditionFlags(['--conditions', 'solution', '--import', 'tsx'])).toEqual([
+      '--conditions',
+      'solution',
+    ]);
+    expect(conditionFlags(['--conditions=solution', '-C', 'wrong', '-C=x'])).toEqual([
+      '--conditions=solution',
+      '-C',
+      'wrong',
+      '-C=x',
+    ]);
+    expect(conditionFlags(['--import', 'tsx', '--inspect'])).toEqual([]);
   });
 });
