@@ -2,6 +2,7 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createImageProcessor, type TaskProcessor } from '@workbook/session03';
+import { demoRedis } from '@workbook/session04/demo-support';
 import {
   type BackoffOptions,
   backoffRange,
@@ -11,7 +12,6 @@ import {
 import { demoOutDir, done, runMain, step, table, title, warn } from '@workbook/tools/demo-kit';
 import { fixture } from '@workbook/tools/testkit';
 import chalk from 'chalk';
-import { demoRedis } from './support/redis.ts';
 
 const BACKOFF: BackoffOptions = { baseMs: 400, factor: 2, maxMs: 5_000, jitter: 'equal' };
 const PIPELINE = {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PipelineSpec } from '@workbook/session02';
 import type { NewTask } from '@workbook/session03';
 import { launchWorkers, type WorkerProcessSummary } from '@workbook/session04';
+import { demoRedis } from '@workbook/session04/demo-support';
 import {
   type MonitorSnapshot,
   ReliableTaskQueue,
@@ -15,7 +16,6 @@ import {
 import { demoOutDir, done, runMain, step, table, title, warn } from '@workbook/tools/demo-kit';
 import { fixture, fixturePhotos } from '@workbook/tools/testkit';
 import chalk from 'chalk';
-import { demoRedis } from './support/redis.ts';
 
 const WORKERS = 3;
 const CONCURRENCY = 2;

@@ -1,10 +1,10 @@
 /** Workers join the registry and heartbeat; one goes silent and is reported dead; one leaves cleanly. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { demoRedis } from '@workbook/session04/demo-support';
 import { ReliableTaskQueue, type WorkerInfo, WorkerRegistry } from '@workbook/session05';
 import { demoOutDir, done, runMain, step, table, title } from '@workbook/tools/demo-kit';
 import chalk from 'chalk';
-import { demoRedis } from './support/redis.ts';
 
 /** Short, so the demo takes seconds; workers default to a 2 s TTL with a beat every 0.5 s. */
 const TTL_MS = 1_500;

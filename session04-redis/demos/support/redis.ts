@@ -1,4 +1,7 @@
-/** The Redis a demo talks to: the one in REDIS_URL, or a private redis-server started here. */
+/**
+ * The Redis a demo talks to: the one in REDIS_URL, or a private redis-server started here.
+ * Exported as `@workbook/session04/demo-support` so later sessions' demos share it.
+ */
 import { redactUrl, redisUrlFromEnv, waitUntilReady } from '@workbook/session04';
 import { findRedisServer, startRedis } from '@workbook/tools/testkit';
 import chalk from 'chalk';
