@@ -6,8 +6,17 @@
  */
 
 export { type BlockingConnection, BlockingPool } from './blocking-pool.ts';
-export { type CliConfig, parseCli } from './cli/args.ts';
+export {
+  type CliConfig,
+  LOG_LEVELS,
+  type LogLevel,
+  noPositionals,
+  parseCli,
+  parseLogLevel,
+  redisAndQueue,
+} from './cli/args.ts';
 export { type CliIo, EXIT_NOT_READY, enqueueCommand, resultCommand } from './cli/commands.ts';
+export { EXIT_USAGE, reportCliError } from './cli/report.ts';
 export { invocationDir, redisUrlFromEnv } from './config.ts';
 export {
   checkDuration,

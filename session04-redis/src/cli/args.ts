@@ -53,7 +53,7 @@ export type CliConfig =
       concurrency: number;
       untilEmpty: boolean;
       workerId: string | undefined;
-      logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+      logLevel: LogLevel;
     })
   | (CommonConfig & { command: 'status' })
   | (CommonConfig & { command: 'result'; taskId: string });
@@ -79,7 +79,10 @@ const COMMAND_OPTIONS: Record<CommandName, readonly string[]> = {
   result: [],
 };
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** The levels `--log-level` accepts. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * Parses and validates `imgq`'s arguments and environment, once, at the entry point: everything
@@ -113,14 +116,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     }
   }
 
-  const redisUrl = values['redis-url'] ?? redisUrlFromEnv(env);
-  parseRedisUrl(redisUrl);
-  const queue = values.queue ?? 'images';
-  try {
-    queueKeys(queue);
-  } catch (error) {
-    throw new BadArgumentError(`--queue: ${(error as Error).message}`);
-  }
+  const { redisUrl, queue } = redisAndQueue(values, env);
   const cwd = invocationDir(env);
   const common: CommonConfig = { redisUrl, queue, json: values.json === true, cwd };
 
@@ -151,19 +147,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
           `Expected \`--concurrency\` to be a whole number from 1 to 256, got \`${values.concurrency}\`.`,
         );
       }
-      const logLevel = values['log-level'] ?? 'warn';
-      if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-        throw new BadArgumentError(
-          `Expected \`--log-level\` to be one of ${LOG_LEVELS.join(', ')}, got \`${logLevel}\`.`,
-        );
-      }
+      const logLevel = parseLogLevel(values['log-level']);
       return {
         ...common,
         command: 'worker',
         concurrency,
         untilEmpty: values['until-empty'] === true,
         workerId: values.id,
-        logLevel: logLevel as (typeof LOG_LEVELS)[number],
+        logLevel,
       };
     }
     case 'status':
@@ -180,7 +171,50 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   }
 }
 
-function noPositionals(command: CommandName, rest: string[]): void {
+/**
+ * The Redis and queue every `imgq` command talks to: `--redis-url` (default: `$REDIS_URL`, else
+ * the local Redis) and `--queue` (default: `images`), both checked.
+ * @throws {BadArgumentError} `ERR_BAD_ARGUMENT` for a queue name that cannot be a key part.
+ * @throws {WorkbookError} `ERR_INVALID_REDIS_URL` for a malformed `--redis-url` / `REDIS_URL`.
+ * @example redisAndQueue({ queue: 'thumbs' }, process.env) // { redisUrl: 'redis://…', queue: 'thumbs' }
+ */
+export function redisAndQueue(
+  values: { 'redis-url'?: string | undefined; queue?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): { redisUrl: string; queue: string } {
+  const redisUrl = values['redis-url'] ?? redisUrlFromEnv(env);
+  parseRedisUrl(redisUrl);
+  const queue = values.queue ?? 'images';
+  try {
+    queueKeys(queue);
+  } catch (error) {
+    throw new BadArgumentError(`--queue: ${(error as Error).message}`);
+  }
+  return { redisUrl, queue };
+}
+
+/**
+ * The value of `--log-level`, checked.
+ * @default 'warn' when the option is absent.
+ * @throws {BadArgumentError} `ERR_BAD_ARGUMENT` for anything but one of {@link LOG_LEVELS}.
+ * @example parseLogLevel(undefined) // 'warn'
+ */
+export function parseLogLevel(raw: string | undefined): LogLevel {
+  const logLevel = raw ?? 'warn';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new BadArgumentError(
+      `Expected \`--log-level\` to be one of ${LOG_LEVELS.join(', ')}, got \`${logLevel}\`.`,
+    );
+  }
+  return logLevel as LogLevel;
+}
+
+/**
+ * Refuses arguments after a command that takes none.
+ * @throws {BadArgumentError} `ERR_BAD_ARGUMENT` naming the command and the extra words.
+ * @example noPositionals('status', []) // fine; noPositionals('status', ['x']) throws
+ */
+export function noPositionals(command: string, rest: readonly string[]): void {
   if (rest.length > 0) {
     throw new BadArgumentError(
       `\`imgq ${command}\` takes no arguments, got \`${rest.join(' ')}\`.`,

@@ -7,8 +7,6 @@
  *   pnpm --filter @workbook/session04 imgq status --json
  */
 import { fileURLToPath } from 'node:url';
-import { serializeError } from '@workbook/session01';
-import { RedisErrorCodes } from '../errors.ts';
 import { parseCli, USAGE } from './args.ts';
 import {
   type CliIo,
@@ -17,9 +15,10 @@ import {
   statusCommand,
   workerCommand,
 } from './commands.ts';
+import { EXIT_USAGE, reportCliError } from './report.ts';
 
 /** Exit code of a bad command line (the usage is printed with the reason). */
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
 
 /**
  * Runs `imgq` with `argv` (without `node` and the script) and returns the exit code.
@@ -48,12 +47,7 @@ export async function runImgq(
         return await resultCommand(config, io);
     }
   } catch (error) {
-    const { code, message } = serializeError(error);
-    const usage =
-      code === RedisErrorCodes.BAD_ARGUMENT || code === RedisErrorCodes.INVALID_REDIS_URL;
-    if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
-    else io.stderr.write(`imgq: ${code}: ${message}\n${usage ? `\n${USAGE}\n` : ''}`);
-    return usage ? EXIT_USAGE : 1;
+    return reportCliError(error, { json, usage: USAGE, io });
   }
 }
 

@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
-import { BadArgumentError, parseRedisUrl, redisUrlFromEnv } from '@workbook/session04';
-import { reliableKeys } from '../keys.ts';
+import {
+  BadArgumentError,
+  type LogLevel,
+  noPositionals,
+  parseLogLevel,
+  redisAndQueue,
+} from '@workbook/session04';
 
 /** The usage text `imgq --help` prints (and every argument error repeats). */
 export const USAGE = `Usage: imgq <command> [options]
@@ -58,7 +63,7 @@ export type CliConfig =
       concurrency: number;
       workerId: string | undefined;
       untilEmpty: boolean;
-      logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+      logLevel: LogLevel;
       leaseMs: number | undefined;
       heartbeatMs: number | undefined;
       recoveryMs: number | undefined;
@@ -125,8 +130,6 @@ const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   recover: ['max-attempts'],
 };
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-
 /**
  * Parses and checks `imgq`'s arguments once, at the entry point.
  * @throws {BadArgumentError} `ERR_BAD_ARGUMENT` naming the argument and what is allowed.
@@ -182,32 +185,21 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     }
   }
 
-  const redisUrl = values['redis-url'] ?? redisUrlFromEnv(env);
-  parseRedisUrl(redisUrl);
-  const queue = values.queue ?? 'images';
-  try {
-    reliableKeys(queue);
-  } catch (error) {
-    throw new BadArgumentError(`--queue: ${(error as Error).message}`);
-  }
+  // reliableKeys() adds key names only: the queue name rule is session 04's queueKeys().
+  const { redisUrl, queue } = redisAndQueue(values, env);
   const common: CommonConfig = { redisUrl, queue, json: values.json === true };
 
   switch (name) {
     case 'worker': {
       noPositionals(name, args);
-      const logLevel = values['log-level'] ?? 'warn';
-      if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-        throw new BadArgumentError(
-          `Expected \`--log-level\` to be one of ${LOG_LEVELS.join(', ')}, got \`${logLevel}\`.`,
-        );
-      }
+      const logLevel = parseLogLevel(values['log-level']);
       return {
         ...common,
         command: 'worker',
         concurrency: integer('concurrency', values.concurrency, 1, 256) ?? 1,
         workerId: values.id,
         untilEmpty: values['until-empty'] === true,
-        logLevel: logLevel as (typeof LOG_LEVELS)[number],
+        logLevel,
         leaseMs: integer('lease-ms', values['lease-ms'], 10, 3_600_000),
         heartbeatMs: integer('heartbeat-ms', values['heartbeat-ms'], 5, 3_600_000),
         recoveryMs: integer('recovery-ms', values['recovery-ms'], 0, 3_600_000),
@@ -302,12 +294,4 @@ function integer(
     );
   }
   return value;
-}
-
-function noPositionals(command: string, rest: readonly string[]): void {
-  if (rest.length > 0) {
-    throw new BadArgumentError(
-      `\`imgq ${command}\` takes no arguments, got \`${rest.join(' ')}\`.`,
-    );
-  }
 }

@@ -9,11 +9,11 @@
  *   pnpm --filter @workbook/session05 imgq dlq list
  */
 import { fileURLToPath } from 'node:url';
-import { serializeError } from '@workbook/session01';
 import {
+  EXIT_USAGE,
   enqueueCommand,
   parseCli as parseSession04Cli,
-  RedisErrorCodes,
+  reportCliError,
   resultCommand,
 } from '@workbook/session04';
 import { parseCli, USAGE } from './args.ts';
@@ -29,8 +29,8 @@ import {
   workersCommand,
 } from './commands.ts';
 
-/** Exit code of a bad command line (the usage is printed with the reason). */
-export const EXIT_USAGE = 2;
+/** Exit code of a bad command line (session 04's, the same in every `imgq`). */
+export { EXIT_USAGE };
 
 /**
  * Runs `imgq` with `argv` (without `node` and the script) and returns the exit code. Errors
@@ -76,12 +76,7 @@ export async function runImgq(
         return await recoverCommand(config, io);
     }
   } catch (error) {
-    const { code, message } = serializeError(error);
-    const usage =
-      code === RedisErrorCodes.BAD_ARGUMENT || code === RedisErrorCodes.INVALID_REDIS_URL;
-    if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
-    else io.stderr.write(`imgq: ${code}: ${message}\n${usage ? `\n${USAGE}\n` : ''}`);
-    return usage ? EXIT_USAGE : 1;
+    return reportCliError(error, { json, usage: USAGE, io });
   }
 }
 
