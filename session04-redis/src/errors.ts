@@ -24,7 +24,7 @@ export type RedisErrorCode = (typeof RedisErrorCodes)[keyof typeof RedisErrorCod
 export const REDIS_UNAVAILABLE_FIX =
   'Start a Redis server (`redis-server --port 6379`, or `sudo apt-get install -y redis-server` / ' +
   '`brew install redis` first) or point REDIS_URL (or --redis-url) at one you own, e.g. ' +
-  '`REDIS_URL=redis://127.0.0.1:6379/0`. `pnpm doctor` checks it.';
+  '`REDIS_URL=redis://127.0.0.1:6379/0`. `pnpm run doctor` checks it.';
 
 /**
  * Redis is down, unreachable, or stayed away longer than the queue is willing to wait.

@@ -14,6 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { type RedisServer, startRedis } from '../src/testkit/index.ts';
 
 /** Options of {@link measure}. */
 export interface MeasureOptions {
@@ -243,4 +245,148 @@ export function writeBenchJson(
   };
   writeFileSync(file, `${JSON.stringify({ ...meta, ...data }, null, 2)}\n`);
   return file;
+}
+
+/** The value after `flag` on the command line (`--runs 5` → `'5'`), or `undefined`. */
+export function argValue(flag: string, argv: readonly string[] = process.argv): string | undefined {
+  const index = argv.indexOf(flag);
+  return index === -1 ? undefined : argv[index + 1];
+}
+
+/** The median of some numbers (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+// ---- Redis queue benchmarks (queue.ts, recovery.ts) ----------------------------------------
+
+/** What one measured piece of queue work cost. */
+export interface Cost {
+  ms: number;
+  /** CPU time of this process (user + system), microseconds. */
+  nodeUs: number;
+  /** CPU time of redis-server (user + system), microseconds. */
+  redisUs: number;
+}
+
+/** One measured run: how many tasks, and what they cost. */
+export interface Run extends Cost {
+  count: number;
+}
+
+/**
+ * Measures wall time and the CPU time of this process and of redis-server (INFO cpu) around a
+ * function: tasks/s swing with whatever else the machine runs, CPU per task much less.
+ * @example const cost = await meter.measure(() => queue.enqueueMany(tasks));
+ */
+export class Meter {
+  readonly #admin: Redis;
+  constructor(url: string) {
+    this.#admin = new Redis(url);
+  }
+
+  async #redisCpuUs(): Promise<number> {
+    const info = await this.#admin.info('cpu');
+    const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return (value('used_cpu_user') + value('used_cpu_sys')) * 1e6;
+  }
+
+  async measure(fn: () => Promise<unknown>): Promise<Cost> {
+    const redisBefore = await this.#redisCpuUs();
+    const cpuBefore = process.cpuUsage();
+    const start = performance.now();
+    await fn();
+    const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpuBefore);
+    const redisUs = (await this.#redisCpuUs()) - redisBefore;
+    return { ms, nodeUs: cpu.user + cpu.system, redisUs };
+  }
+
+  close(): void {
+    this.#admin.disconnect();
+  }
+}
+
+/**
+ * Starts a private redis-server on a free port and a {@link Meter} on it, runs `fn`, then closes
+ * both, even when `fn` throws.
+ * @example await withBenchRedis(async (redis, meter) => { ... });
+ */
+export async function withBenchRedis<T>(
+  fn: (redis: RedisServer, meter: Meter) => Promise<T>,
+): Promise<T> {
+  const redis = await startRedis();
+  const meter = new Meter(redis.url);
+  try {
+    return await fn(redis, meter);
+  } finally {
+    meter.close();
+    await redis[Symbol.asyncDispose]();
+  }
+}
+
+/** A promise that resolves once `worker` has emitted `completed` `count` times. */
+export function completions(
+  worker: { on(event: 'completed', listener: () => void): unknown },
+  count: number,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let done = 0;
+    worker.on('completed', () => {
+      if (++done === count) resolve();
+    });
+  });
+}
+
+/**
+ * Fills a fresh queue with `count` copies of `payload` (1,000 a call), then measures `worker`
+ * emptying it, and stops the worker and closes the queue.
+ */
+export async function drainQueue<P>(
+  meter: Meter,
+  parts: {
+    queue: { enqueueMany(tasks: P[]): Promise<unknown>; close(): Promise<void> };
+    worker: {
+      start(): Promise<void>;
+      stop(): Promise<unknown>;
+      on(event: 'completed', listener: () => void): unknown;
+    };
+  },
+  payload: P,
+  count: number,
+): Promise<Cost> {
+  const { queue, worker } = parts;
+  for (let i = 0; i < count; i += 1_000) {
+    await queue.enqueueMany(Array.from({ length: Math.min(1_000, count - i) }, () => payload));
+  }
+  const finished = completions(worker, count);
+  const cost = await meter.measure(async () => {
+    await worker.start();
+    await finished;
+  });
+  await worker.stop();
+  await queue.close();
+  return cost;
+}
+
+/** A table row from several runs of one contender: the median rate, and the run times. */
+export function runsRow(name: string, samples: Run[]): Measurement {
+  const rates = samples.map((r) => (r.count * 1000) / r.ms);
+  const times = samples.map((r) => r.ms).sort((a, b) => a - b);
+  const totalMs = times.reduce((a, b) => a + b, 0);
+  return {
+    name,
+    iterations: samples.length,
+    unit: 'tasks',
+    unitsPerIteration: samples[0]!.count,
+    totalMs,
+    meanMs: totalMs / samples.length,
+    medianMs: median(times),
+    p95Ms: times.at(-1)!,
+    minMs: times[0]!,
+    maxMs: times.at(-1)!,
+    perSecond: median(rates),
+    peakRssBytes: process.memoryUsage().rss,
+  };
 }

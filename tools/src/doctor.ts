@@ -1,5 +1,5 @@
 /**
- * `pnpm doctor`: checks the machine for what the course needs, each line with a fix.
+ * `pnpm run doctor`: checks the machine for what the course needs, each line with a fix.
  *
  * The probes (what is installed, what answers) are separate from the diagnosis (what that
  * means for a student), so the diagnosis is tested with injected probe results.
@@ -201,7 +201,7 @@ export function printDoctor(
   if (failed)
     print(
       chalk.red.bold(
-        `${failed} problem(s) stop the course from working now. Fix them and run \`pnpm doctor\` again.`,
+        `${failed} problem(s) stop the course from working now. Fix them and run \`pnpm run doctor\` again.`,
       ),
     );
   else if (warned)

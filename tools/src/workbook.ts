@@ -68,7 +68,7 @@ const HELP = `${chalk.bold('pnpm workbook')} — your companion through the cour
   ${chalk.cyan('pnpm hint')} <exercise>              one more hint each time (--all: all shown so far, --reset)
   ${chalk.cyan('pnpm workbook diff')} <exercise>     your files against the reference solution
   ${chalk.cyan('pnpm workbook reset')} <exercise>    back up your attempt and restore the starter
-  ${chalk.cyan('pnpm doctor')}                       check Node, sharp, Redis, Docker, kubectl
+  ${chalk.cyan('pnpm run doctor')}                       check Node, sharp, Redis, Docker, kubectl
 
   Instructors:
   ${chalk.cyan('pnpm check --solution')} ...         run the checks on the reference solutions

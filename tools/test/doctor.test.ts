@@ -102,7 +102,7 @@ describe('helpers', () => {
   });
 });
 
-describe('pnpm doctor on this machine', { timeout: SLOW_MS }, () => {
+describe('pnpm run doctor on this machine', { timeout: SLOW_MS }, () => {
   const cli = fileURLToPath(new URL('../src/workbook.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
 

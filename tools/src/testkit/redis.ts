@@ -45,7 +45,7 @@ const INSTALL_HELP =
   'No redis-server binary was found on PATH and REDIS_URL is not set. Install Redis to run the ' +
   'Redis sessions: Debian/Ubuntu/WSL `sudo apt-get install -y redis-server`, macOS ' +
   '`brew install redis`; or point REDIS_URL at a Redis you own (its data will be namespaced, ' +
-  'never flushed). Then run `pnpm doctor` to confirm.';
+  'never flushed). Then run `pnpm run doctor` to confirm.';
 
 /** Path of the redis-server binary, or `null` when none is on PATH. */
 export function findRedisServer(): string | null {
