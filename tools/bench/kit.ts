@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { type RedisServer, startRedis } from '../src/testkit/index.ts';
+import { type RedisServerHandle, startRedis } from '../src/testkit/index.ts';
 
 /** Options of {@link measure}. */
 export interface MeasureOptions {
@@ -314,7 +314,7 @@ export class Meter {
  * @example await withBenchRedis(async (redis, meter) => { ... });
  */
 export async function withBenchRedis<T>(
-  fn: (redis: RedisServer, meter: Meter) => Promise<T>,
+  fn: (redis: RedisServerHandle, meter: Meter) => Promise<T>,
 ): Promise<T> {
   const redis = await startRedis();
   const meter = new Meter(redis.url);
@@ -339,20 +339,23 @@ export function completions(
   });
 }
 
+/** A queue of one session and a worker on it, as {@link drainQueue} drives them. */
+export interface QueueAndWorker<P> {
+  queue: { enqueueMany(tasks: P[]): Promise<unknown>; close(): Promise<void> };
+  worker: {
+    start(): Promise<void>;
+    stop(): Promise<unknown>;
+    on(event: 'completed', listener: () => void): unknown;
+  };
+}
+
 /**
  * Fills a fresh queue with `count` copies of `payload` (1,000 a call), then measures `worker`
  * emptying it, and stops the worker and closes the queue.
  */
 export async function drainQueue<P>(
   meter: Meter,
-  parts: {
-    queue: { enqueueMany(tasks: P[]): Promise<unknown>; close(): Promise<void> };
-    worker: {
-      start(): Promise<void>;
-      stop(): Promise<unknown>;
-      on(event: 'completed', listener: () => void): unknown;
-    };
-  },
+  parts: QueueAndWorker<P>,
   payload: P,
   count: number,
 ): Promise<Cost> {

@@ -17,10 +17,21 @@
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 // tools does not depend on the session packages; the bench imports session 04's public entry
 // by path (the sessions themselves never do this).
-import { Redis } from 'ioredis';
 import { createRedisWorker, RedisTaskQueue } from '../../session04-redis/src/index.ts';
-import { startRedis } from '../src/testkit/index.ts';
-import { formatTable, type Measurement, writeBenchJson } from './kit.ts';
+import {
+  argValue,
+  type Cost,
+  completions,
+  drainQueue,
+  formatTable,
+  type Measurement,
+  type Meter,
+  median,
+  type Run,
+  runsRow,
+  withBenchRedis,
+  writeBenchJson,
+} from './kit.ts';
 
 const seconds = Number(argValue('--seconds') ?? 1);
 const runs = Number(argValue('--runs') ?? 3);
@@ -37,11 +48,6 @@ const payload = {
 };
 const noOutput = { path: payload.output, format: 'webp', width: 320, height: 240, bytes: 1 };
 
-function argValue(flag: string): string | undefined {
-  const index = process.argv.indexOf(flag);
-  return index === -1 ? undefined : process.argv[index + 1];
-}
-
 let queueCounter = 0;
 const nextName = (lib: string) => `bench-${lib}-${process.pid}-${queueCounter++}`;
 
@@ -55,44 +61,6 @@ interface Backend {
   /** Fills a fresh queue with `count` tasks, then measures a worker emptying it. */
   process(count: number, concurrency: number): Promise<Cost>;
   close(): Promise<void>;
-}
-
-/** What one measured piece of work cost. */
-interface Cost {
-  ms: number;
-  /** CPU time of this process (user + system), microseconds. */
-  nodeUs: number;
-  /** CPU time of redis-server (user + system), microseconds. */
-  redisUs: number;
-}
-
-/** Measures wall time and the CPU time of this process and of redis-server around `fn`. */
-class Meter {
-  readonly #admin: Redis;
-  constructor(url: string) {
-    this.#admin = new Redis(url);
-  }
-
-  async #redisCpuUs(): Promise<number> {
-    const info = await this.#admin.info('cpu');
-    const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-    return (value('used_cpu_user') + value('used_cpu_sys')) * 1e6;
-  }
-
-  async measure(fn: () => Promise<unknown>): Promise<Cost> {
-    const redisBefore = await this.#redisCpuUs();
-    const cpuBefore = process.cpuUsage();
-    const start = performance.now();
-    await fn();
-    const ms = performance.now() - start;
-    const cpu = process.cpuUsage(cpuBefore);
-    const redisUs = (await this.#redisCpuUs()) - redisBefore;
-    return { ms, nodeUs: cpu.user + cpu.system, redisUs };
-  }
-
-  close(): void {
-    this.#admin.disconnect();
-  }
 }
 
 function ours(url: string, meter: Meter): Backend {
@@ -114,29 +82,8 @@ function ours(url: string, meter: Meter): Backend {
     async process(count, concurrency) {
       // As `imgq worker` does: keep as many tasks ready as the worker runs at once.
       const queue = new RedisTaskQueue({ url, name: nextName('ours'), prefetch: concurrency });
-      for (let i = 0; i < count; i += 1000) {
-        await queue.enqueueMany(Array.from({ length: Math.min(1000, count - i) }, () => payload));
-      }
-      let done = 0;
-      let finish: () => void = () => {};
-      const finished = new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-      const worker = createRedisWorker({
-        queue,
-        concurrency,
-        processor: async () => noOutput,
-      });
-      worker.on('completed', () => {
-        if (++done === count) finish();
-      });
-      const cost = await meter.measure(async () => {
-        await worker.start();
-        await finished;
-      });
-      await worker.stop();
-      await queue.close();
-      return cost;
+      const worker = createRedisWorker({ queue, concurrency, processor: async () => noOutput });
+      return drainQueue(meter, { queue, worker }, payload, count);
     },
     close: () => producer.close(),
   };
@@ -167,19 +114,12 @@ function bull(host: string, port: number, meter: Meter): Backend {
         const size = Math.min(1000, count - i);
         await queue.addBulk(Array.from({ length: size }, () => ({ name: 'image', data: payload })));
       }
-      let done = 0;
-      let finish: () => void = () => {};
-      const finished = new Promise<void>((resolve) => {
-        finish = resolve;
-      });
       const worker = new BullWorker(name, async () => noOutput, {
         connection,
         concurrency,
         autorun: false,
       });
-      worker.on('completed', () => {
-        if (++done === count) finish();
-      });
+      const finished = completions(worker, count);
       await worker.waitUntilReady();
       const cost = await meter.measure(async () => {
         void worker.run();
@@ -193,43 +133,11 @@ function bull(host: string, port: number, meter: Meter): Backend {
   };
 }
 
-/** One measured run: how many tasks, and what they cost. */
-interface Run extends Cost {
-  count: number;
-}
-
-/** A table row from several runs of one backend: the median rate, and the run times. */
-function row(name: string, samples: Run[]): Measurement {
-  const rates = samples.map((r) => (r.count * 1000) / r.ms).sort((a, b) => a - b);
-  const times = samples.map((r) => r.ms).sort((a, b) => a - b);
-  const totalMs = times.reduce((a, b) => a + b, 0);
-  return {
-    name,
-    iterations: samples.length,
-    unit: 'tasks',
-    unitsPerIteration: samples[0]!.count,
-    totalMs,
-    meanMs: totalMs / samples.length,
-    medianMs: times[Math.floor(times.length / 2)]!,
-    p95Ms: times.at(-1)!,
-    minMs: times[0]!,
-    maxMs: times.at(-1)!,
-    perSecond: rates[Math.floor(rates.length / 2)]!,
-    peakRssBytes: process.memoryUsage().rss,
-  };
-}
-
 /** How many tasks make a run of about `seconds`, from a small probe run. */
 async function sizeRun(run: (count: number) => Promise<Cost>): Promise<number> {
   const probe = 300;
   const { ms } = await run(probe);
   return Math.max(500, Math.min(50_000, Math.round((probe / ms) * 1000 * seconds)));
-}
-
-/** The median of some numbers. */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Median CPU cost per task of some runs: this process, redis-server, and both, in µs. */
@@ -239,15 +147,29 @@ function cpuPerTask(samples: Run[]) {
   return { node, redis, total: node + redis };
 }
 
+/** One table: a row per library, and every run behind it. */
+interface Section {
+  title: string;
+  rows: Measurement[];
+  samples: Run[][];
+}
+
 async function main(): Promise<void> {
-  const redis = await startRedis();
+  const sections = await withBenchRedis((redis, meter) => measureSections(redis, meter));
+  summarize(sections);
+}
+
+/** Runs every row against both libraries on one private redis-server. */
+async function measureSections(
+  redis: { host: string; port: number; url: string },
+  meter: Meter,
+): Promise<Section[]> {
   console.log(
     `Private redis-server on port ${redis.port}; ${runs} runs of about ${seconds} s per row ` +
       'and library, median rate shown.\n',
   );
-  const meter = new Meter(redis.url);
   const backends = [bull(redis.host, redis.port, meter), ours(redis.url, meter)];
-  const sections: Array<{ title: string; rows: Measurement[]; samples: Run[][] }> = [];
+  const sections: Section[] = [];
   try {
     const measureAll = async (title: string, run: (b: Backend, count: number) => Promise<Cost>) => {
       const counts: number[] = [];
@@ -258,7 +180,7 @@ async function main(): Promise<void> {
           samples[i]!.push({ count: counts[i]!, ...(await run(backend, counts[i]!)) });
         }
       }
-      const rows = backends.map((backend, i) => row(backend.label, samples[i]!));
+      const rows = backends.map((backend, i) => runsRow(backend.label, samples[i]!));
       sections.push({ title, rows, samples });
       console.log(formatTable(rows, { title, baseline: 'BullMQ 6.7.0' }));
       const cpu = samples.map(cpuPerTask);
@@ -278,10 +200,12 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const backend of backends) await backend.close();
-    meter.close();
-    await redis[Symbol.asyncDispose]();
   }
+  return sections;
+}
 
+/** Prints how RedisTaskQueue compares with BullMQ row by row, and writes .bench/queue.json. */
+function summarize(sections: Section[]): void {
   console.log(
     'Summary, RedisTaskQueue vs BullMQ: tasks/s (higher is better) and CPU µs per task, this ' +
       'process + redis-server (lower is better); ratios > 1 favour RedisTaskQueue.',

@@ -18,7 +18,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 // tools does not depend on the session packages; the bench imports their public entries by
 // path (the sessions themselves never do this).
 import { createRedisWorker, RedisTaskQueue } from '../../session04-redis/src/index.ts';
@@ -27,8 +26,19 @@ import {
   ReliableWorker,
   WorkerRegistry,
 } from '../../session05-monitoring/src/index.ts';
-import { startRedis } from '../src/testkit/index.ts';
-import { formatTable, type Measurement, writeBenchJson } from './kit.ts';
+import {
+  argValue,
+  type Cost,
+  drainQueue,
+  formatTable,
+  type Meter,
+  median,
+  type QueueAndWorker,
+  type Run,
+  runsRow,
+  withBenchRedis,
+  writeBenchJson,
+} from './kit.ts';
 
 const kills = Number(argValue('--kills') ?? 5);
 const runs = Number(argValue('--runs') ?? 7);
@@ -53,11 +63,6 @@ const payload = {
 };
 const noOutput = { path: payload.output, format: 'webp', width: 320, height: 240, bytes: 1 };
 
-function argValue(flag: string): string | undefined {
-  const index = process.argv.indexOf(flag);
-  return index === -1 ? undefined : process.argv[index + 1];
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -74,11 +79,6 @@ async function until<T>(
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await sleep(5);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 // ---- 1. recovery time ----------------------------------------------------------------------
@@ -136,39 +136,6 @@ async function measureKill(url: string, round: number): Promise<KillSample> {
 
 // ---- 2. throughput ---------------------------------------------------------------------------
 
-interface Cost {
-  ms: number;
-  nodeUs: number;
-  redisUs: number;
-}
-interface Run extends Cost {
-  count: number;
-}
-
-class Meter {
-  readonly #admin: Redis;
-  constructor(url: string) {
-    this.#admin = new Redis(url);
-  }
-  async #redisCpuUs(): Promise<number> {
-    const info = await this.#admin.info('cpu');
-    const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-    return (value('used_cpu_user') + value('used_cpu_sys')) * 1e6;
-  }
-  async measure(fn: () => Promise<unknown>): Promise<Cost> {
-    const redisBefore = await this.#redisCpuUs();
-    const cpuBefore = process.cpuUsage();
-    const start = performance.now();
-    await fn();
-    const ms = performance.now() - start;
-    const cpu = process.cpuUsage(cpuBefore);
-    return { ms, nodeUs: cpu.user + cpu.system, redisUs: (await this.#redisCpuUs()) - redisBefore };
-  }
-  close(): void {
-    this.#admin.disconnect();
-  }
-}
-
 /** A queue and a worker of one session, started on a fresh queue with `count` tasks. */
 interface Contender {
   label: string;
@@ -180,69 +147,18 @@ const nextName = (label: string) => `bench-tp-${label.split(' ')[1]}-${process.p
 
 function contender(
   label: string,
-  url: string,
   meter: Meter,
-  make: (name: string) => {
-    queue: { enqueueMany(tasks: (typeof payload)[]): Promise<unknown>; close(): Promise<void> };
-    worker: {
-      start(): Promise<void>;
-      stop(): Promise<unknown>;
-      on(event: 'completed', listener: () => void): unknown;
-    };
-  },
+  make: (name: string) => QueueAndWorker<typeof payload>,
 ): Contender {
   return {
     label,
-    async process(count) {
-      const { queue, worker } = make(nextName(label));
-      for (let i = 0; i < count; i += 1_000) {
-        await queue.enqueueMany(Array.from({ length: Math.min(1_000, count - i) }, () => payload));
-      }
-      let done = 0;
-      let finish: () => void = () => {};
-      const finished = new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-      worker.on('completed', () => {
-        if (++done === count) finish();
-      });
-      const cost = await meter.measure(async () => {
-        await worker.start();
-        await finished;
-      });
-      await worker.stop();
-      await queue.close();
-      void url;
-      return cost;
-    },
-  };
-}
-
-function row(name: string, samples: Run[]): Measurement {
-  const rates = samples.map((r) => (r.count * 1000) / r.ms);
-  const times = samples.map((r) => r.ms).sort((a, b) => a - b);
-  const totalMs = times.reduce((a, b) => a + b, 0);
-  return {
-    name,
-    iterations: samples.length,
-    unit: 'tasks',
-    unitsPerIteration: samples[0]!.count,
-    totalMs,
-    meanMs: totalMs / samples.length,
-    medianMs: median(times),
-    p95Ms: times.at(-1)!,
-    minMs: times[0]!,
-    maxMs: times.at(-1)!,
-    perSecond: median(rates),
-    peakRssBytes: process.memoryUsage().rss,
+    process: (count) => drainQueue(meter, make(nextName(label)), payload, count),
   };
 }
 
 async function main(): Promise<void> {
-  const redis = await startRedis();
-  console.log(`Private redis-server on port ${redis.port}.\n`);
-  const meter = new Meter(redis.url);
-  try {
+  await withBenchRedis(async (redis, meter) => {
+    console.log(`Private redis-server on port ${redis.port}.\n`);
     // 1. Recovery time with the default settings.
     console.log(
       `1. SIGKILL a worker holding a task, ${kills} times (defaults: lease 2 s, heartbeat and recovery 0.5 s)`,
@@ -271,12 +187,12 @@ async function main(): Promise<void> {
 
     // 2. Throughput: session 04 vs session 05, same no-op tasks, same concurrency.
     const contenders = [
-      contender('session 04 RedisTaskQueue', redis.url, meter, (name) => {
+      contender('session 04 RedisTaskQueue', meter, (name) => {
         const queue = new RedisTaskQueue({ url: redis.url, name, prefetch: concurrency });
         const worker = createRedisWorker({ queue, concurrency, processor: async () => noOutput });
         return { queue, worker };
       }),
-      contender('session 05 ReliableTaskQueue', redis.url, meter, (name) => {
+      contender('session 05 ReliableTaskQueue', meter, (name) => {
         const queue = new ReliableTaskQueue({ url: redis.url, name, prefetch: concurrency });
         const worker = new ReliableWorker({ queue, concurrency, processor: async () => noOutput });
         return { queue, worker };
@@ -292,7 +208,7 @@ async function main(): Promise<void> {
       for (const [i, c] of contenders.entries())
         runSamples[i]!.push({ count, ...(await c.process(count)) });
     }
-    const rows = contenders.map((c, i) => row(c.label, runSamples[i]!));
+    const rows = contenders.map((c, i) => runsRow(c.label, runSamples[i]!));
     console.log(formatTable(rows, { baseline: contenders[0]!.label }));
     const cpu = runSamples.map((samples) => ({
       node: median(samples.map((s) => s.nodeUs / s.count)),
@@ -330,10 +246,7 @@ async function main(): Promise<void> {
       },
     });
     console.log(`\nWrote ${file}`);
-  } finally {
-    meter.close();
-    await redis[Symbol.asyncDispose]();
-  }
+  });
 }
 
 await main();
