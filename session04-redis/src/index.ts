@@ -13,6 +13,7 @@ export {
   noPositionals,
   parseCli,
   parseLogLevel,
+  parseStrict,
   redisAndQueue,
 } from './cli/args.ts';
 export { type CliIo, EXIT_NOT_READY, enqueueCommand, resultCommand } from './cli/commands.ts';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { invocationDir, redisUrlFromEnv } from '../config.ts';
 import { parseRedisUrl } from '../connection.ts';
 import { BadArgumentError } from '../errors.ts';
@@ -91,13 +91,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * @throws {WorkbookError} `ERR_INVALID_REDIS_URL` for a malformed `--redis-url` / `REDIS_URL`.
  */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new BadArgumentError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseStrict(argv, OPTIONS);
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return { command: 'help' };
   if (command === undefined) {
@@ -168,6 +162,23 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       }
       return { ...common, command: 'result', taskId: rest[0]! };
     }
+  }
+}
+
+/**
+ * `node:util`'s `parseArgs` with positionals allowed and unknown options refused.
+ * @throws {BadArgumentError} `ERR_BAD_ARGUMENT` with parseArgs' message (unknown option, value
+ * missing, ...).
+ * @example const { values, positionals } = parseStrict(argv, { json: { type: 'boolean' } });
+ */
+export function parseStrict<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: O,
+) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new BadArgumentError((error as Error).message);
   }
 }
 

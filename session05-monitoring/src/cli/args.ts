@@ -4,6 +4,7 @@ import {
   type LogLevel,
   noPositionals,
   parseLogLevel,
+  parseStrict,
   redisAndQueue,
 } from '@workbook/session04';
 
@@ -149,13 +150,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   if ((SESSION04_COMMANDS as readonly string[]).includes(first ?? '')) {
     return { command: 'session04', argv };
   }
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new BadArgumentError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseStrict(argv, OPTIONS);
   const [command, ...rest] = positionals;
   if (values.help || command === 'help') return { command: 'help' };
   const all = [...SESSION04_COMMANDS, ...COMMANDS];
