@@ -1,4 +1,5 @@
 import { describeValue, InvalidOptionError, WorkbookError } from '@workbook/session01';
+import type { Logger } from '@workbook/session03';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisAuthError, RedisErrorCodes, RedisUnavailableError, redactUrl } from './errors.ts';
 
@@ -167,4 +168,61 @@ export function checkDuration(name: string, value: number, allowInfinity = false
     );
   }
   return value;
+}
+
+/** What {@link withWatchdog} resolves with when the promise did not settle in time. */
+export const WATCHDOG: unique symbol = Symbol('watchdog');
+
+/**
+ * The promise's value, or {@link WATCHDOG} when it has not settled within `ms`. Guards blocking
+ * commands on a connection that died silently (no error, no reply).
+ */
+export async function withWatchdog<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<T | typeof WATCHDOG> {
+  // The abandoned promise may reject later (when its connection is cut): keep that quiet.
+  promise.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<typeof WATCHDOG>((resolve) => {
+    timer = setTimeout(() => resolve(WATCHDOG), ms);
+  });
+  try {
+    return await Promise.race([promise, watchdog]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A retention time as a Lua argument: Infinity (keep forever) travels as '0'. */
+export function ttlArg(ms: number): string {
+  return ms === Infinity ? '0' : String(ms);
+}
+
+/** The URL of a client someone else created, for messages (password hidden later). */
+export function urlOf(client: Redis): string {
+  const { host, port, db, password } = client.options;
+  const auth = password ? `:${encodeURIComponent(password)}@` : '';
+  return `redis://${auth}${host ?? '127.0.0.1'}:${port ?? 6379}/${db ?? 0}`;
+}
+
+/**
+ * Logs connection errors without flooding: while Redis is down, ioredis reports every failed
+ * reconnect (20 a second at first); one warning per distinct message every 5 s is enough.
+ */
+export function throttledErrorLog(logger: Logger): (error: Error) => void {
+  let last = '';
+  let lastAt = 0;
+  return (error) => {
+    const now = Date.now();
+    if (error.message === last && now - lastAt < 5_000) return;
+    last = error.message;
+    lastAt = now;
+    logger.warn({ err: error.message }, 'redis connection error (retrying)');
+  };
 }

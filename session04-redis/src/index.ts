@@ -28,8 +28,14 @@ export {
   parseRedisUrl,
   type RedisConnectionOptions,
   reconnectDelay,
+  sleep,
+  throttledErrorLog,
   toRedisError,
+  ttlArg,
+  urlOf,
+  WATCHDOG,
   waitUntilReady,
+  withWatchdog,
 } from './connection.ts';
 export {
   BadArgumentError,

@@ -21,8 +21,14 @@ import {
   createRedisConnection,
   parseRedisUrl,
   reconnectDelay,
+  sleep,
+  throttledErrorLog,
   toRedisError,
+  ttlArg,
+  urlOf,
+  WATCHDOG,
   waitUntilReady,
+  withWatchdog,
 } from './connection.ts';
 import { RedisErrorCodes } from './errors.ts';
 import { type QueueKeys, queueKeys } from './keys.ts';
@@ -116,8 +122,6 @@ interface Waiter {
   connection: BlockingConnection | null;
   woken: boolean;
 }
-
-const WATCHDOG = Symbol('watchdog');
 
 /**
  * A {@link TaskQueue} in Redis: the same contract as session 03's in-memory queue, but shared by
@@ -733,51 +737,4 @@ function parseTaken(reply: Array<string | number>, startedAt: number): Task[] {
 function toTask(data: string, attempts: number | string, startedAt: number): Task {
   const stored = JSON.parse(data) as StoredTask;
   return { ...stored, attempts: Number(attempts), startedAt };
-}
-
-/** Infinity (keep forever) travels to Lua as '0'. */
-function ttlArg(ms: number): string {
-  return ms === Infinity ? '0' : String(ms);
-}
-
-/** The promise's value, or {@link WATCHDOG} when it has not settled within `ms`. */
-async function withWatchdog<T>(promise: Promise<T>, ms: number): Promise<T | typeof WATCHDOG> {
-  // The abandoned promise may reject later (when its connection is cut): keep that quiet.
-  promise.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<typeof WATCHDOG>((resolve) => {
-    timer = setTimeout(() => resolve(WATCHDOG), ms);
-  });
-  try {
-    return await Promise.race([promise, watchdog]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The URL of a client someone else created, for messages (password hidden later). */
-function urlOf(client: Redis): string {
-  const { host, port, db, password } = client.options;
-  const auth = password ? `:${encodeURIComponent(password)}@` : '';
-  return `redis://${auth}${host ?? '127.0.0.1'}:${port ?? 6379}/${db ?? 0}`;
-}
-
-/**
- * Logs connection errors without flooding: while Redis is down, ioredis reports every failed
- * reconnect (20 a second at first); one warning per distinct message every 5 s is enough.
- */
-function throttledErrorLog(logger: Logger): (error: Error) => void {
-  let last = '';
-  let lastAt = 0;
-  return (error) => {
-    const now = Date.now();
-    if (error.message === last && now - lastAt < 5_000) return;
-    last = error.message;
-    lastAt = now;
-    logger.warn({ err: error.message }, 'redis connection error (retrying)');
-  };
 }

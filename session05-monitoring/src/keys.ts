@@ -1,6 +1,5 @@
 import { describeValue, WorkbookError } from '@workbook/session01';
 import { type QueueKeys, queueKeys } from '@workbook/session04';
-import type { Redis } from 'ioredis';
 import { ReliabilityErrorCodes } from './errors.ts';
 
 /**
@@ -88,11 +87,4 @@ export function checkWorkerId(id: unknown): string {
     );
   }
   return id;
-}
-
-/** The URL of a client someone else created, for messages (the password is hidden later). */
-export function urlOf(client: Redis): string {
-  const { host, port, db, password } = client.options;
-  const auth = password ? `:${encodeURIComponent(password)}@` : '';
-  return `redis://${auth}${host ?? '127.0.0.1'}:${port ?? 6379}/${db ?? 0}`;
 }

@@ -28,8 +28,14 @@ import {
   RedisErrorCodes,
   reconnectDelay,
   redisUrlFromEnv,
+  sleep,
+  throttledErrorLog,
   toRedisError,
+  ttlArg,
+  urlOf,
+  WATCHDOG,
   waitUntilReady,
+  withWatchdog,
 } from '@workbook/session04';
 import type { Redis, RedisOptions } from 'ioredis';
 import {
@@ -39,7 +45,7 @@ import {
   resolveBackoff,
 } from './backoff.ts';
 import { LeaseLostError } from './errors.ts';
-import { checkWorkerId, type ReliableKeys, reliableKeys, urlOf } from './keys.ts';
+import { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
 import { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
 import { defineReliableScripts, type FencedReply, type ScriptedRedis } from './scripts.ts';
 
@@ -242,8 +248,6 @@ interface Waiter {
   connection: BlockingConnection | null;
   woken: boolean;
 }
-
-const WATCHDOG = Symbol('watchdog');
 
 /**
  * A {@link TaskQueue} on Redis that never loses a task: session 04's queue plus leases,
@@ -1173,39 +1177,4 @@ function checkCount(name: string, value: unknown, min = 1, max = Number.MAX_SAFE
     );
   }
   return value;
-}
-
-/** Infinity (keep forever) travels to Lua as '0'. */
-function ttlArg(ms: number): string {
-  return ms === Infinity ? '0' : String(ms);
-}
-
-async function withWatchdog<T>(promise: Promise<T>, ms: number): Promise<T | typeof WATCHDOG> {
-  promise.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<typeof WATCHDOG>((resolve) => {
-    timer = setTimeout(() => resolve(WATCHDOG), ms);
-  });
-  try {
-    return await Promise.race([promise, watchdog]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** One warning per distinct connection error every 5 s, not one per reconnect attempt. */
-function throttledErrorLog(logger: Logger): (error: Error) => void {
-  let last = '';
-  let lastAt = 0;
-  return (error) => {
-    const now = Date.now();
-    if (error.message === last && now - lastAt < 5_000) return;
-    last = error.message;
-    lastAt = now;
-    logger.warn({ err: error.message }, 'redis connection error (retrying)');
-  };
 }

@@ -7,9 +7,10 @@ import {
   parseRedisUrl,
   redisUrlFromEnv,
   toRedisError,
+  urlOf,
 } from '@workbook/session04';
 import type { Redis, RedisOptions } from 'ioredis';
-import { checkWorkerId, type ReliableKeys, reliableKeys, urlOf } from './keys.ts';
+import { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
 import { defineReliableScripts, type ScriptedRedis } from './scripts.ts';
 
 /** Options of {@link WorkerRegistry}. */
