@@ -26,29 +26,56 @@ export const ImageErrorCodes = {
   UNSUPPORTED_FORMAT: 'ERR_UNSUPPORTED_FORMAT',
   /** sharp failed while processing for a reason none of the other codes covers (see `cause`). */
   PROCESSING_FAILED: 'ERR_PROCESSING_FAILED',
+  /**
+   * A thrown value without a code of its own (a bug, or a library error nobody classified):
+   * what {@link serializeError} gives it so that every failure can still be matched by code.
+   */
+  UNEXPECTED: 'ERR_UNEXPECTED',
 } as const;
 
+/** The codes of session 01. Each later session's `errors.ts` adds its own union to this one. */
 export type ImageErrorCode = (typeof ImageErrorCodes)[keyof typeof ImageErrorCodes];
 
 /**
- * Base class of every error the course's library throws.
+ * Every code the library of session 01 can throw. Later sessions widen it:
+ * `Session02ErrorCode = Session01ErrorCode | PipelineErrorCode`, and so on up the sessions.
+ */
+export type Session01ErrorCode = ImageErrorCode;
+
+/**
+ * Base class of every error the course's library throws. `C` is the union of codes the error
+ * can carry: a subclass fixes it (`InvalidOptionError` is a `WorkbookError<'ERR_INVALID_OPTION'>`),
+ * and {@link isWorkbookError} narrows a caught value to the codes a caller handles.
  *
  * @example
- * throw new WorkbookError('ERR_FILE_NOT_FOUND', 'Input file `cat.png` does not exist');
+ * throw new WorkbookError(ImageErrorCodes.FILE_NOT_FOUND, 'Input file `cat.png` does not exist');
  */
-export class WorkbookError extends Error {
+export class WorkbookError<C extends string = string> extends Error {
   override name = 'WorkbookError';
   /** Stable machine-readable code, e.g. `ERR_IMAGE_CORRUPT`. */
-  readonly code: string;
+  readonly code: C;
 
-  constructor(code: string, message: string, options?: ErrorOptions) {
+  constructor(code: C, message: string, options?: ErrorOptions) {
     super(message, options);
     this.code = code;
   }
 }
 
+/**
+ * Whether `error` is a {@link WorkbookError}, optionally with one of `codes`; narrows its `code`.
+ * @example
+ * if (isWorkbookError(error, ['ERR_FILE_NOT_FOUND', 'ERR_NOT_AN_IMAGE'])) skip(error.code);
+ */
+export function isWorkbookError<C extends string = string>(
+  error: unknown,
+  codes?: readonly C[],
+): error is WorkbookError<C> {
+  if (!(error instanceof WorkbookError)) return false;
+  return codes === undefined || (codes as readonly string[]).includes(error.code);
+}
+
 /** A bad option or parameter: thrown at construction time, before any work is done. */
-export class InvalidOptionError extends WorkbookError {
+export class InvalidOptionError extends WorkbookError<typeof ImageErrorCodes.INVALID_OPTION> {
   override name = 'InvalidOptionError';
   constructor(message: string, options?: ErrorOptions) {
     super(ImageErrorCodes.INVALID_OPTION, message, options);
@@ -77,12 +104,12 @@ export function serializeError(error: unknown): SerializedError {
     const code = (error as { code?: unknown }).code;
     return {
       name: error.name,
-      code: typeof code === 'string' ? code : 'ERR_UNEXPECTED',
+      code: typeof code === 'string' ? code : ImageErrorCodes.UNEXPECTED,
       message: error.message,
       ...(error.stack ? { stack: error.stack } : {}),
     };
   }
-  return { name: 'Error', code: 'ERR_UNEXPECTED', message: String(error) };
+  return { name: 'Error', code: ImageErrorCodes.UNEXPECTED, message: String(error) };
 }
 
 /** Rebuilds a {@link WorkbookError} from its serialised form (the class is not restored). */

@@ -4,6 +4,14 @@
  */
 
 export { type BuiltinFilterName, builtinFilters, isBuiltinFilterName } from './builtin-filters.ts';
+export {
+  checkChoice,
+  checkDuration,
+  checkFunction,
+  checkInteger,
+  checkNumber,
+  type NumberRule,
+} from './check-option.ts';
 export { type ContactSheetCell, type ContactSheetOptions, contactSheet } from './contact-sheet.ts';
 export {
   describeValue,
@@ -12,7 +20,9 @@ export {
   ImageErrorCodes,
   ImageInputError,
   InvalidOptionError,
+  isWorkbookError,
   type SerializedError,
+  type Session01ErrorCode,
   serializeError,
   WorkbookError,
 } from './errors.ts';

@@ -26,11 +26,6 @@ export interface Task {
   createdAt: number;
   /** When the current attempt started (epoch ms); set at dequeue. */
   startedAt?: number;
-  /**
-   * Opaque delivery token set by queues that fence acks (session 05): an ack or fail must
-   * present the token of the current delivery.
-   */
-  lease?: string;
 }
 
 /** What a producer supplies; the queue fills in id (if missing), attempts and createdAt. */

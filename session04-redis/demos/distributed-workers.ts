@@ -14,7 +14,7 @@ import { demoOutDir, done, runMain, step, table, title, warn } from '@workbook/t
 import { fixturePhotos, waitFor } from '@workbook/tools/testkit';
 import chalk from 'chalk';
 import { Redis } from 'ioredis';
-import { demoRedis } from './support/redis.ts';
+import { demoRedis } from '@workbook/session04/testing';
 
 const PROCESSES = 3;
 const TASKS = 15;

@@ -8,7 +8,7 @@ import { demoOutDir, done, runMain, step, table, title } from '@workbook/tools/d
 import { fixture } from '@workbook/tools/testkit';
 import chalk from 'chalk';
 import { Redis } from 'ioredis';
-import { demoRedis } from './support/redis.ts';
+import { demoRedis } from '@workbook/session04/testing';
 
 const PIPELINE: PipelineSpec = {
   steps: [{ name: 'resize', params: { width: 320 } }, { name: 'sepia' }],

@@ -17,6 +17,18 @@ export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * The Redis URL from `REDIS_URL` when it is set (checked), else `undefined`: for demos that
+ * start a private Redis unless the user named one.
+ * @throws {WorkbookError} `ERR_INVALID_REDIS_URL` when `REDIS_URL` is set but malformed.
+ */
+export function redisUrlIfSet(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = env.REDIS_URL?.trim();
+  if (!url) return undefined;
+  parseRedisUrl(url);
+  return url;
+}
+
+/**
  * The folder relative paths on the command line are relative to. `pnpm --filter ... imgq`
  * runs scripts inside the package folder, but sets `INIT_CWD` to where the user typed the
  * command, which is what the user means by `photos/`.

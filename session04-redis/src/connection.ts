@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionError, WorkbookError } from '@workbook/session01';
+import { WorkbookError } from '@workbook/session01';
 import type { Logger } from '@workbook/session03';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisAuthError, RedisErrorCodes, RedisUnavailableError, redactUrl } from './errors.ts';
@@ -154,20 +154,6 @@ export function toRedisError(error: unknown, url: string): unknown {
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.slice(0, 160);
-}
-
-/** Validates a positive duration option, allowing `Infinity` only where `allowInfinity`. */
-export function checkDuration(name: string, value: number, allowInfinity = false): number {
-  const ok =
-    typeof value === 'number' &&
-    ((Number.isInteger(value) && value >= 1) || (allowInfinity && value === Infinity));
-  if (!ok) {
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be a whole number of milliseconds >= 1` +
-        `${allowInfinity ? ' or Infinity' : ''}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
 }
 
 /** What {@link withWatchdog} resolves with when the promise did not settle in time. */

@@ -1,4 +1,5 @@
 import { WorkbookError } from '@workbook/session01';
+import type { Session03ErrorCode } from '@workbook/session03';
 
 /** Codes added by session 04 (the README's errors table lists each with its fix). */
 export const RedisErrorCodes = {
@@ -19,6 +20,35 @@ export const RedisErrorCodes = {
 } as const;
 
 export type RedisErrorCode = (typeof RedisErrorCodes)[keyof typeof RedisErrorCodes];
+
+/**
+ * Every code the library of sessions 01-04 can throw: session 03's codes plus session 04's.
+ */
+export type Session04ErrorCode = Session03ErrorCode | RedisErrorCode;
+
+/** A task with this id is already stored in the queue (producers may choose ids). */
+export class DuplicateTaskError extends WorkbookError<typeof RedisErrorCodes.DUPLICATE_TASK> {
+  override name = 'DuplicateTaskError';
+  constructor(id: string, queue: string) {
+    super(
+      RedisErrorCodes.DUPLICATE_TASK,
+      `Cannot enqueue task \`${id}\`: a task with this id is already stored in queue ` +
+        `\`${queue}\`. Leave \`id\` out to get a fresh UUID.`,
+    );
+  }
+}
+
+/** No task (or result) with this id is stored: never queued here, or expired after its TTL. */
+export class TaskNotFoundError extends WorkbookError<typeof RedisErrorCodes.TASK_NOT_FOUND> {
+  override name = 'TaskNotFoundError';
+  constructor(id: string, queue: string) {
+    super(
+      RedisErrorCodes.TASK_NOT_FOUND,
+      `No task \`${id}\` in queue \`${queue}\`: the id is wrong, the queue is another ` +
+        '(--queue), or its result expired (results are kept 24 h by default).',
+    );
+  }
+}
 
 /** What to do when Redis cannot be reached; part of every {@link RedisUnavailableError}. */
 export const REDIS_UNAVAILABLE_FIX =

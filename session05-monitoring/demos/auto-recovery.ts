@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createImageProcessor, type TaskProcessor } from '@workbook/session03';
-import { demoRedis } from '@workbook/session04/demo-support';
+import { demoRedis } from '@workbook/session04/testing';
 import {
   type BackoffOptions,
   backoffRange,

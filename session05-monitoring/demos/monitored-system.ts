@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PipelineSpec } from '@workbook/session02';
 import type { NewTask } from '@workbook/session03';
 import { launchWorkers, type WorkerProcessSummary } from '@workbook/session04';
-import { demoRedis } from '@workbook/session04/demo-support';
+import { demoRedis } from '@workbook/session04/testing';
 import {
   type MonitorSnapshot,
   ReliableTaskQueue,

@@ -1,7 +1,7 @@
 /** Workers join the registry and heartbeat; one goes silent and is reported dead; one leaves cleanly. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { demoRedis } from '@workbook/session04/demo-support';
+import { demoRedis } from '@workbook/session04/testing';
 import { ReliableTaskQueue, type WorkerInfo, WorkerRegistry } from '@workbook/session05';
 import { demoOutDir, done, runMain, step, table, title } from '@workbook/tools/demo-kit';
 import chalk from 'chalk';

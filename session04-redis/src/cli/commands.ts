@@ -2,8 +2,8 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readImageInfo, serializeError, WorkbookError } from '@workbook/session01';
 import { FilterFactory, type PipelineSpec, parsePipelineSpec } from '@workbook/session02';
-import { createLogger, type NewTask, type TaskResult } from '@workbook/session03';
-import { RedisErrorCodes, redactUrl } from '../errors.ts';
+import { createLogger, type NewTask, type Task, type TaskResult } from '@workbook/session03';
+import { RedisErrorCodes, redactUrl, TaskNotFoundError } from '../errors.ts';
 import { RedisTaskQueue } from '../redis-task-queue.ts';
 import { createRedisWorker } from '../redis-worker.ts';
 import type { CliConfig } from './args.ts';
@@ -19,8 +19,23 @@ type Config<C extends CliConfig['command']> = Extract<CliConfig, { command: C }>
 /** Exit code of a command that ran but whose result is not there yet (`imgq result`). */
 export const EXIT_NOT_READY = 3;
 
+/**
+ * What `enqueue` and `result` need of a queue. Session 04 gives them its {@link RedisTaskQueue};
+ * a later session's `imgq` gives them its own queue (`enqueueCommand(config, io, open)`).
+ */
+export interface CliQueue {
+  enqueueMany(tasks: readonly NewTask[]): Promise<Task[]>;
+  result(taskId: string): Promise<TaskResult | null>;
+  /** The stored task with its state, or `null` when unknown. */
+  task(taskId: string): Promise<{ task: Task; state: string } | null>;
+  close(): Promise<void>;
+}
+
+/** Opens the queue a command works on (connected, or rejecting with the reason). */
+export type QueueOpener = (config: { redisUrl: string; queue: string }) => Promise<CliQueue>;
+
 /** Opens the queue of a command and fails fast (in 3 s) when Redis is not there. */
-async function openQueue(config: Config<'status' | 'enqueue' | 'worker' | 'result'>, prefetch = 0) {
+async function openQueue(config: { redisUrl: string; queue: string }, prefetch = 0) {
   const queue = new RedisTaskQueue({ url: config.redisUrl, name: config.queue, prefetch });
   try {
     await queue.connect(3_000);
@@ -44,7 +59,11 @@ interface Refused {
  * Named files that are not images are refused (nothing is queued); in a folder, non-images are
  * skipped and listed.
  */
-export async function enqueueCommand(config: Config<'enqueue'>, io: CliIo): Promise<number> {
+export async function enqueueCommand(
+  config: Config<'enqueue'>,
+  io: CliIo,
+  open: QueueOpener = openQueue,
+): Promise<number> {
   const spec = await readSpec(config.pipelinePath);
   const { images, skipped, refused } = await collectImages(config.inputs);
   if (refused.length > 0) {
@@ -70,7 +89,7 @@ export async function enqueueCommand(config: Config<'enqueue'>, io: CliIo): Prom
     output,
   }));
 
-  const queue = await openQueue(config);
+  const queue = await open(config);
   try {
     const queued = await queue.enqueueMany(tasks);
     const report = {
@@ -284,8 +303,12 @@ export async function statusCommand(config: Config<'status'>, io: CliIo): Promis
  * `imgq result <id>`: the stored result. Exit 0 when the task completed, 1 when it failed or
  * is unknown, {@link EXIT_NOT_READY} while it is pending or processing.
  */
-export async function resultCommand(config: Config<'result'>, io: CliIo): Promise<number> {
-  const queue = await openQueue(config);
+export async function resultCommand(
+  config: Config<'result'>,
+  io: CliIo,
+  open: QueueOpener = openQueue,
+): Promise<number> {
+  const queue = await open(config);
   try {
     const result = await queue.result(config.taskId);
     if (result) {
@@ -295,11 +318,7 @@ export async function resultCommand(config: Config<'result'>, io: CliIo): Promis
     }
     const record = await queue.task(config.taskId);
     if (!record) {
-      throw new WorkbookError(
-        RedisErrorCodes.TASK_NOT_FOUND,
-        `No task \`${config.taskId}\` in queue \`${config.queue}\`: the id is wrong, the queue ` +
-          'is another (--queue), or its result expired (results are kept 24 h by default).',
-      );
+      throw new TaskNotFoundError(config.taskId, config.queue);
     }
     const report = { taskId: config.taskId, state: record.state, attempts: record.task.attempts };
     if (config.json) io.stdout.write(`${JSON.stringify(report)}\n`);

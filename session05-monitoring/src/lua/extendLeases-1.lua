@@ -8,7 +8,7 @@
     KEYS[1] leases zset            imgq:{name}:leases
     ARGV[1] key prefix of tasks    imgq:{name}:task:
     ARGV[2] lease duration in ms
-    ARGV[3], ARGV[4], ...  task id, lease token, task id, lease token, ...
+    ARGV[3..] task id, lease token, task id, lease token, ...
 
   Output:
     the ids whose lease was lost (empty when every lease was extended).

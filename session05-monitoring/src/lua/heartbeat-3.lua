@@ -10,7 +10,7 @@
     KEYS[3] the worker's heartbeat imgq:{name}:worker:<id>:alive
     ARGV[1] worker id
     ARGV[2] heartbeat TTL in ms
-    ARGV[3], ARGV[4], ...  field, value pairs to record (status, processed, current, ...)
+    ARGV[3..] field, value pairs to record (status, processed, current, ...)
 
   Output:
     the Redis time of the heartbeat (ms).

@@ -10,7 +10,7 @@
     KEYS[3] stats hash             imgq:{name}:stats
     KEYS[4] doorbell list          imgq:{name}:signal
     ARGV[1] key prefix of tasks    imgq:{name}:task:
-    ARGV[2], ARGV[3], ...  task id, lease token, task id, lease token, ...
+    ARGV[2..] task id, lease token, task id, lease token, ...
 
   Output:
     the ids handed back.

@@ -14,9 +14,9 @@
     ARGV[1] key prefix of tasks    imgq:{name}:task:
     ARGV[2] key prefix of results  imgq:{name}:result:
     ARGV[3] '1' keeps the attempts, '0' resets them
-    ARGV[4] 'all' to retry the oldest ARGV[5] entries, 'ids' to retry ARGV[6...]
+    ARGV[4] 'all' to retry the oldest ARGV[5] entries, 'ids' to retry ARGV[6..]
     ARGV[5] most entries to move in this call (for 'all')
-    ARGV[6...] task ids (for 'ids')
+    ARGV[6..] task ids (for 'ids')
 
   Output:
     { moved ids, ids that were not in the DLQ }

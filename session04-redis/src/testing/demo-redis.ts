@@ -1,11 +1,19 @@
 /**
  * The Redis a demo talks to: the one in REDIS_URL, or a private redis-server started here.
- * Exported as `@workbook/session04/demo-support` so later sessions' demos share it.
+ * Exported as `@workbook/session04/testing` so later sessions' demos share it (it needs the
+ * course's test kit, a development dependency: demos and tests only, never a worker).
  */
-import { redactUrl, redisUrlFromEnv, waitUntilReady } from '@workbook/session04';
+import { WorkbookError } from '@workbook/session01';
 import { findRedisServer, startRedis } from '@workbook/tools/testkit';
 import chalk from 'chalk';
 import { Redis } from 'ioredis';
+import { redisUrlIfSet } from '../config.ts';
+import { waitUntilReady } from '../connection.ts';
+import { RedisErrorCodes, redactUrl } from '../errors.ts';
+
+/** Where a demo's start-up lines go. @default one line on stdout */
+type Say = (line: string) => void;
+const sayOnStdout: Say = (line) => process.stdout.write(`${line}\n`);
 
 /** A Redis for one demo run. */
 export interface DemoRedis {
@@ -21,32 +29,33 @@ export interface DemoRedis {
  * starts a private redis-server on a free port in a temporary folder, says so, and stops it
  * at the end. Without a redis-server binary, fails with install instructions.
  */
-export async function demoRedis(options: { persistence?: boolean } = {}): Promise<DemoRedis> {
-  if (process.env.REDIS_URL) {
-    const url = redisUrlFromEnv();
+export async function demoRedis(
+  options: { persistence?: boolean; say?: Say } = {},
+): Promise<DemoRedis> {
+  const say = options.say ?? sayOnStdout;
+  const url = redisUrlIfSet();
+  if (url) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await waitUntilReady(client, url, 3_000);
     } finally {
       client.disconnect();
     }
-    console.log(
+    say(
       chalk.dim(`Using the Redis in REDIS_URL: ${redactUrl(url)} (keys of this demo only).`),
     );
     return { url, external: true, stop: async () => {} };
   }
   if (!findRedisServer()) {
-    throw Object.assign(
-      new Error(
-        'This demo needs Redis. Install it (Debian/Ubuntu/WSL: `sudo apt-get install -y ' +
-          'redis-server`; macOS: `brew install redis`) so the demo can start a private one, or ' +
-          'set REDIS_URL to a Redis you own, e.g. `REDIS_URL=redis://127.0.0.1:6379 pnpm demo`.',
-      ),
-      { code: 'ERR_REDIS_UNAVAILABLE' },
+    throw new WorkbookError(
+      RedisErrorCodes.REDIS_UNAVAILABLE,
+      'This demo needs Redis. Install it (Debian/Ubuntu/WSL: `sudo apt-get install -y ' +
+        'redis-server`; macOS: `brew install redis`) so the demo can start a private one, or ' +
+        'set REDIS_URL to a Redis you own, e.g. `REDIS_URL=redis://127.0.0.1:6379 pnpm demo`.',
     );
   }
   const server = await startRedis(options);
-  console.log(
+  say(
     chalk.dim(
       `REDIS_URL is not set: started a private redis-server on port ${server.port} ` +
         `(${options.persistence ? 'AOF on' : 'in memory'}; stopped when the demo ends).`,
