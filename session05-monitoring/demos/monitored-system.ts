@@ -105,8 +105,7 @@ await runMain(async () => {
     const labelOf = new Map(stored.map((t) => [t.id, path.basename(t.output)]));
     const kill = killOneWorkerMidTask(queue, registry, workers, labelOf, note, stored.length);
     const monitor = runMonitor({
-      queue,
-      registry,
+      inspector: queue.inspector,
       mode: process.stdout.isTTY ? 'inline' : 'lines',
       input: null,
       events: () => events,

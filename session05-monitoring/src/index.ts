@@ -13,6 +13,7 @@ export {
   resolveBackoff,
 } from './backoff.ts';
 export { runImgq } from './cli/imgq.ts';
+export { DeadLetters } from './dead-letters.ts';
 export {
   DeadLetterNotFoundError,
   LeaseLostError,
@@ -38,21 +39,22 @@ export {
   type RunningMonitor,
   runMonitor,
 } from './monitor-screen.ts';
-export {
-  type DeadLetterEntry,
-  type DeadLetterPage,
-  type DeadReason,
-  type FailOutcome,
-  type HeldTask,
-  type LeaseInfo,
-  type QueueCounts,
-  type RecoveryReport,
-  type ReliableQueueEvents,
-  ReliableTaskQueue,
-  type ReliableTaskQueueOptions,
-  type TaskRecord,
-  type TaskState,
-} from './reliable-task-queue.ts';
+export { QueueInspector, type QueueInspectorOptions } from './queue-inspector.ts';
+export type {
+  DeadLetterEntry,
+  DeadLetterPage,
+  DeadReason,
+  FailOutcome,
+  HeldTask,
+  LeasedTask,
+  LeaseInfo,
+  QueueCounts,
+  RecoveryReport,
+  ReliableQueueEvents,
+  TaskRecord,
+  TaskState,
+} from './queue-types.ts';
+export { ReliableTaskQueue, type ReliableTaskQueueOptions } from './reliable-task-queue.ts';
 export { ReliableWorker, type ReliableWorkerOptions } from './reliable-worker.ts';
 export { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
 export {

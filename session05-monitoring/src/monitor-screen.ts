@@ -5,8 +5,7 @@ import {
   ThroughputMeter,
   takeSnapshot,
 } from './monitor.ts';
-import type { ReliableTaskQueue } from './reliable-task-queue.ts';
-import type { WorkerRegistry } from './worker-registry.ts';
+import type { QueueInspector } from './queue-inspector.ts';
 
 /** A terminal to draw on (`process.stdout` or a test double). */
 export interface MonitorOutput {
@@ -37,8 +36,8 @@ export type MonitorMode = 'auto' | 'alternate' | 'inline' | 'lines';
 
 /** Options of {@link runMonitor}. */
 export interface RunMonitorOptions {
-  queue: ReliableTaskQueue;
-  registry: WorkerRegistry;
+  /** What to watch: the queue's read-only view (counts, leases, workers). */
+  inspector: QueueInspector;
   /** @default 1000 */
   intervalMs?: number;
   /** @default 'auto' */
@@ -78,7 +77,7 @@ const ALT_OFF = `${ESC}?25h${ESC}?1049l`;
  * mode) before `done` resolves.
  *
  * @example
- * const monitor = runMonitor({ queue, registry });
+ * const monitor = runMonitor({ inspector: new QueueInspector({ name: 'images' }) });
  * await monitor.done;
  */
 export function runMonitor(options: RunMonitorOptions): RunningMonitor {
@@ -140,12 +139,7 @@ export function runMonitor(options: RunMonitorOptions): RunningMonitor {
   const loop = async (): Promise<MonitorSnapshot | null> => {
     try {
       while (!stopped) {
-        const snapshot = await takeSnapshot(
-          options.queue,
-          options.registry,
-          meter,
-          options.events?.() ?? [],
-        );
+        const snapshot = await takeSnapshot(options.inspector, meter, options.events?.() ?? []);
         last = snapshot;
         if (stopped) break;
         draw(snapshot);

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { redactUrl } from '@workbook/session04';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { LeaseInfo, QueueCounts, ReliableTaskQueue } from './reliable-task-queue.ts';
-import type { WorkerInfo, WorkerRegistry } from './worker-registry.ts';
+import type { QueueInspector } from './queue-inspector.ts';
+import type { LeaseInfo, QueueCounts } from './queue-types.ts';
+import type { WorkerInfo } from './worker-registry.ts';
 
 /** Everything one frame of the monitor shows: plain data, so rendering is a pure function. */
 export interface MonitorSnapshot {
@@ -61,18 +62,17 @@ export class ThroughputMeter {
  * unreachable the snapshot carries `error` and the monitor shows it instead of dying.
  */
 export async function takeSnapshot(
-  queue: ReliableTaskQueue,
-  registry: WorkerRegistry,
+  inspector: QueueInspector,
   meter?: ThroughputMeter,
   events: string[] = [],
 ): Promise<MonitorSnapshot> {
   const at = Date.now();
-  const base = { queue: queue.name, redis: redactUrl(queue.url), at, events };
+  const base = { queue: inspector.name, redis: redactUrl(inspector.url), at, events };
   try {
     const [counts, workers, leases] = await Promise.all([
-      queue.counts(),
-      registry.list(),
-      queue.leases(),
+      inspector.counts(),
+      inspector.workers(),
+      inspector.leases(),
     ]);
     const throughput = meter ? meter.add(at, counts.completed + counts.failed) : null;
     return { ...base, counts, workers, leases, throughput };

@@ -1,69 +1,66 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { checkDuration, checkFunction, checkInteger } from '@workbook/session01';
 import {
-  describeValue,
-  InvalidOptionError,
-  type SerializedError,
-  WorkbookError,
-} from '@workbook/session01';
-import {
-  createTask,
   type DequeueOptions,
-  type Logger,
   type NewTask,
   QueueClosedError,
   type QueueStats,
-  silentLogger,
   type Task,
-  TaskNotProcessingError,
   type TaskQueue,
   type TaskResult,
 } from '@workbook/session03';
 import {
-  type BlockingConnection,
-  BlockingPool,
-  checkDuration,
-  createRedisConnection,
-  parseRedisUrl,
-  RedisErrorCodes,
-  reconnectDelay,
-  redisUrlFromEnv,
-  sleep,
-  throttledErrorLog,
-  toRedisError,
+  BlockingWaits,
+  callScript,
+  checkFinish,
+  dequeueOptions,
+  enqueueBatch,
+  notProcessing,
+  QueueConnection,
+  type QueueConnectionOptions,
   ttlArg,
-  urlOf,
-  WATCHDOG,
-  waitUntilReady,
-  withWatchdog,
-} from '@workbook/session04';
-import type { Redis, RedisOptions } from 'ioredis';
+  type Waiter,
+} from '@workbook/session04/core';
+import type { Redis } from 'ioredis';
 import {
   type BackoffOptions,
   computeBackoff,
   type ResolvedBackoff,
   resolveBackoff,
 } from './backoff.ts';
+import { DeadLetters } from './dead-letters.ts';
 import { LeaseLostError } from './errors.ts';
 import { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
+import { LeaseBook, leaseOf } from './lease-book.ts';
+import { QueueInspector } from './queue-inspector.ts';
+import {
+  type DeadLetterPage,
+  type FailOutcome,
+  flatError,
+  type HeldTask,
+  type LeasedTask,
+  type LeaseInfo,
+  type QueueCounts,
+  type RecoveryReport,
+  type ReliableQueueEvents,
+  type TaskRecord,
+} from './queue-types.ts';
+import { recoverOnce } from './recovery.ts';
 import { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
-import { defineReliableScripts, type FencedReply, type ScriptedRedis } from './scripts.ts';
+import {
+  COMPLETE,
+  ENQUEUE,
+  EXTEND_LEASES,
+  FAIL,
+  type FencedReply,
+  QUEUE_SCRIPTS,
+  RELEASE_LEASES,
+  TAKE,
+} from './scripts.ts';
 
-/** Options of {@link ReliableTaskQueue}. */
-export interface ReliableTaskQueueOptions {
-  /** Queue name: the `{name}` in every key. @default 'images' */
-  name?: string;
-  /** First segment of every key. @default 'imgq' */
-  prefix?: string;
-  /**
-   * Where Redis is. Ignored when `connection` is given.
-   * @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379'
-   */
-  url?: string;
-  /** Extra ioredis options for the connections the queue opens. */
-  redis?: RedisOptions;
-  /** An ioredis client to share for ordinary commands; the queue never closes it. */
-  connection?: Redis;
+/** Options of {@link ReliableTaskQueue}: the common queue options, plus leases and retries. */
+export interface ReliableTaskQueueOptions extends QueueConnectionOptions {
   /**
    * Who holds the leases this queue instance takes: the worker id the registry knows. A worker
    * uses its own id; recovery reclaims the leases of an owner whose heartbeat has expired.
@@ -85,14 +82,6 @@ export interface ReliableTaskQueueOptions {
   nonRetryableCodes?: Iterable<string>;
   /** Random source of the jitter, in [0, 1). @default Math.random */
   random?: () => number;
-  /** How long a result is kept (`Infinity`: forever). @default 86_400_000 (24 h) */
-  resultTtlMs?: number;
-  /** How long a completed task's hash is kept (`Infinity`: forever). @default 3_600_000 (1 h) */
-  taskTtlMs?: number;
-  /** Longest single blocking wait for the doorbell. @default 2000 */
-  blockTimeoutMs?: number;
-  /** How long a blocking wait may overrun before its connection is declared dead. @default 1000 */
-  watchdogGraceMs?: number;
   /** How long a dead worker stays listed in the registry before recovery forgets it. @default 300_000 */
   deadWorkerRetentionMs?: number;
   /**
@@ -106,19 +95,11 @@ export interface ReliableTaskQueueOptions {
   prefetch?: number;
   /** Most tasks one recovery pass moves (bounds the time Redis spends in the script). @default 1000 */
   recoveryBatch?: number;
-  /** Logger for connection trouble and lost leases. @default silentLogger */
-  logger?: Logger;
 }
 
 const DEFAULTS = {
-  name: 'images',
-  prefix: 'imgq',
   leaseMs: 2_000,
   maxAttempts: 5,
-  resultTtlMs: 86_400_000,
-  taskTtlMs: 3_600_000,
-  blockTimeoutMs: 2_000,
-  watchdogGraceMs: 1_000,
   deadWorkerRetentionMs: 300_000,
   recoveryBatch: 1_000,
   prefetch: 1,
@@ -127,130 +108,8 @@ const DEFAULTS = {
 /** Due retries one `dequeue` promotes at most (the recovery step promotes the rest). */
 const PROMOTE_PER_TAKE = 100;
 
-/** Where a task is. Every stored task is in exactly one of these. */
-export type TaskState = 'pending' | 'delayed' | 'processing' | 'completed' | 'dead';
-
-/** A stored task with everything the queue knows about it (`imgq result`, tests, the DLQ). */
-export interface TaskRecord {
-  task: Task;
-  state: TaskState;
-  /** The current lease owner (processing) or the last one. */
-  owner: string | null;
-  /** Lease deadline (epoch ms, Redis clock) while processing. */
-  leaseDeadline: number | null;
-  /** When a delayed retry is due (epoch ms). */
-  dueAt: number | null;
-  /** The error of the last failed attempt. */
-  lastError: SerializedError | null;
-}
-
-/** Depths and counters of a reliable queue: what `imgq status` and the monitor show. */
-export interface QueueCounts {
-  /** Waiting to be delivered. */
-  pending: number;
-  /** Delivered, under a lease. */
-  processing: number;
-  /** Waiting for a retry to be due. */
-  delayed: number;
-  /** In the dead letter queue now. */
-  dlq: number;
-  /** Acked with a result (counter). */
-  completed: number;
-  /** Dead-lettered (counter: failed for good, including tasks later retried from the DLQ). */
-  failed: number;
-  /** Tasks enqueued (counter). */
-  enqueued: number;
-  /** Failed attempts scheduled for a retry (counter). */
-  retried: number;
-  /** Tasks taken back from dead or stalled workers (counter). */
-  recovered: number;
-  /** Tasks handed back by workers shutting down (counter). */
-  released: number;
-}
-
-/** What `fail()` did with the task. */
-export type FailOutcome =
-  | { outcome: 'retry'; delayMs: number; dueAt: number }
-  | { outcome: 'dead'; reason: 'non-retryable' | 'attempts-exhausted' };
-
-/** Why a task is in the dead letter queue. */
-export type DeadReason = 'non-retryable' | 'attempts-exhausted' | 'lease-expired';
-
-/** One entry of the dead letter queue. */
-export interface DeadLetterEntry {
-  /** The task as it was queued, with its attempts. */
-  task: Task;
-  /** The error that sent it here (ERR_LEASE_EXPIRED_TOO_OFTEN for lease expiries). */
-  error: SerializedError;
-  reason: DeadReason;
-  attempts: number;
-  /** When its first attempt failed (epoch ms). */
-  firstFailedAt: number | null;
-  /** When its last attempt failed (epoch ms). */
-  lastFailedAt: number | null;
-  /** When it entered the dead letter queue (epoch ms). */
-  deadAt: number;
-  /** The worker of its last attempt. */
-  lastWorker: string | null;
-}
-
-/** A page of the dead letter queue, oldest entry first. */
-export interface DeadLetterPage {
-  /** Entries in the DLQ in total. */
-  total: number;
-  offset: number;
-  entries: DeadLetterEntry[];
-}
-
-/** What one recovery pass did. */
-export interface RecoveryReport {
-  /** Tasks taken back from dead or stalled workers, now pending again. */
-  requeued: string[];
-  /** Tasks whose lease expired on their last attempt: now in the DLQ. */
-  deadLettered: string[];
-  /** Retries that were due and moved to pending. */
-  promoted: number;
-  /** Workers found dead (heartbeat expired) in this pass. */
-  reapedWorkers: string[];
-}
-
-/** A lease as Redis holds it: which task, whose, until when. */
-export interface LeaseInfo {
-  taskId: string;
-  /** The task's input path. */
-  input: string;
-  /** The worker holding it. */
-  owner: string | null;
-  /** Lease deadline (epoch ms, Redis clock). */
-  deadline: number;
-}
-
-/** A task this queue instance delivered and holds the lease of. */
-export interface HeldTask {
-  task: Task;
-  /** Lease token (also `task.lease`). */
-  token: string;
-  /** When it was delivered (epoch ms, this process's clock). */
-  since: number;
-}
-
-/** Events of a {@link ReliableTaskQueue} (for what this instance did). */
-export interface ReliableQueueEvents {
-  completed: [event: { taskId: string; workerId: string }];
-  retried: [event: { task: Task; error: SerializedError; delayMs: number; dueAt: number }];
-  deadLettered: [event: { task: Task; error: SerializedError; reason: DeadReason }];
-  leaseLost: [event: { taskId: string; operation: 'ack' | 'fail' | 'extend' }];
-  released: [event: { taskIds: string[] }];
-  recovered: [report: RecoveryReport];
-}
-
-interface Waiter {
-  connection: BlockingConnection | null;
-  woken: boolean;
-}
-
 /**
- * A {@link TaskQueue} on Redis that never loses a task: session 04's queue plus leases,
+ * A {@link TaskQueue} on Redis that never loses a task: session 04's queue core plus leases,
  * retries with backoff, a dead letter queue and a recovery step.
  *
  * ```
@@ -269,6 +128,11 @@ interface Waiter {
  * `fail()` retries with exponential backoff and jitter (`computeBackoff`), or dead-letters the
  * task when the error code is non-retryable (`NON_RETRYABLE_CODES`) or the attempts are used up.
  * With `maxAttempts: 1` every failure is final, as in sessions 03-04.
+ *
+ * Built by composition: session 04's core (connections, blocking waits, scripts), a
+ * {@link LeaseBook} of what this instance holds, the recovery pass, {@link DeadLetters} admin
+ * and a read-only {@link QueueInspector} (`queue.inspector`) — the reading methods below are
+ * the inspector's.
  *
  * @example
  * const queue = new ReliableTaskQueue({ url, name: 'images', owner: 'worker-1' });
@@ -289,109 +153,70 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
   readonly maxAttempts: number;
   readonly backoff: ResolvedBackoff;
   readonly nonRetryableCodes: ReadonlySet<string>;
+  /** Read-only views of the queue: counts, leases, tasks, results, DLQ pages, workers. */
+  readonly inspector: QueueInspector;
+  /** Retry or purge dead letters. */
+  readonly deadLetters: DeadLetters;
 
-  readonly #client: ScriptedRedis;
-  readonly #ownsClient: boolean;
-  readonly #pool: BlockingPool;
-  readonly #logger: Logger;
+  readonly #redis: QueueConnection<ReliableKeys>;
+  readonly #waits: BlockingWaits;
+  readonly #book = new LeaseBook();
   readonly #random: () => number;
-  readonly #resultTtlMs: number;
-  readonly #taskTtlMs: number;
-  readonly #blockTimeoutMs: number;
-  readonly #watchdogGraceMs: number;
   readonly #deadRetentionMs: number;
   readonly #recoveryBatch: number;
   readonly #prefetch: number;
-  /** Every lease this instance holds: tasks handed out and tasks prefetched. */
-  readonly #held = new Map<string, HeldTask>();
-  /** Prefetched tasks not handed out yet, in delivery order. */
-  readonly #buffer: Task[] = [];
-  readonly #waiters = new Set<Waiter>();
   #closed = false;
   #closing: Promise<void> | null = null;
 
   constructor(options: ReliableTaskQueueOptions = {}) {
     super();
-    this.name = options.name ?? DEFAULTS.name;
-    this.prefix = options.prefix ?? DEFAULTS.prefix;
-    this.keys = reliableKeys(this.name, this.prefix);
     this.owner = checkWorkerId(options.owner ?? `consumer-${randomUUID().slice(0, 8)}`);
     this.leaseMs = checkDuration('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs);
-    this.maxAttempts = checkCount('maxAttempts', options.maxAttempts ?? DEFAULTS.maxAttempts);
+    this.maxAttempts = checkInteger('maxAttempts', options.maxAttempts ?? DEFAULTS.maxAttempts, {
+      min: 1,
+    });
     this.backoff = resolveBackoff(options.backoff);
     this.nonRetryableCodes = checkCodes(options.nonRetryableCodes ?? NON_RETRYABLE_CODES);
-    if (options.random !== undefined && typeof options.random !== 'function') {
-      throw new InvalidOptionError(
-        `Expected \`random\` to be a function returning [0, 1), got ${describeValue(options.random)}`,
-      );
-    }
-    this.#random = options.random ?? Math.random;
-    this.#resultTtlMs = checkDuration(
-      'resultTtlMs',
-      options.resultTtlMs ?? DEFAULTS.resultTtlMs,
-      true,
-    );
-    this.#taskTtlMs = checkDuration('taskTtlMs', options.taskTtlMs ?? DEFAULTS.taskTtlMs, true);
-    this.#blockTimeoutMs = checkDuration(
-      'blockTimeoutMs',
-      options.blockTimeoutMs ?? DEFAULTS.blockTimeoutMs,
-    );
-    this.#watchdogGraceMs = checkDuration(
-      'watchdogGraceMs',
-      options.watchdogGraceMs ?? DEFAULTS.watchdogGraceMs,
-    );
+    this.#random = checkFunction('random', options.random ?? Math.random, 'returning [0, 1)');
     this.#deadRetentionMs = checkDuration(
       'deadWorkerRetentionMs',
       options.deadWorkerRetentionMs ?? DEFAULTS.deadWorkerRetentionMs,
     );
-    this.#recoveryBatch = checkCount(
+    this.#recoveryBatch = checkInteger(
       'recoveryBatch',
       options.recoveryBatch ?? DEFAULTS.recoveryBatch,
+      { min: 1 },
     );
-    this.#prefetch = checkCount('prefetch', options.prefetch ?? DEFAULTS.prefetch, 1, 1_000);
-    this.#logger = (options.logger ?? silentLogger).child({ queue: this.name });
-    const onError = throttledErrorLog(this.#logger);
-
-    if (options.connection) {
-      this.#client = defineReliableScripts(options.connection);
-      this.#ownsClient = false;
-      this.url = urlOf(options.connection);
-    } else {
-      this.url = options.url ?? redisUrlFromEnv();
-      parseRedisUrl(this.url);
-      const client = createRedisConnection(
-        {
-          url: this.url,
-          redis: {
-            connectionName: `imgq:${this.name}:${this.owner}`,
-            socketTimeout: 10_000,
-            ...options.redis,
-          },
-        },
-        onError,
-      );
-      this.#client = defineReliableScripts(client);
-      this.#ownsClient = true;
-    }
-
-    // Session 04's pool: one dedicated connection per consumer blocked at the same moment.
-    this.#pool = new BlockingPool(() => {
-      const blocking = this.#client.duplicate({
-        maxRetriesPerRequest: null,
-        enableAutoPipelining: false,
-        connectionName: `imgq:${this.name}:${this.owner}:blocking`,
-        retryStrategy: reconnectDelay,
-        ...options.redis,
-        socketTimeout: undefined,
-      });
-      blocking.on('error', onError);
-      return blocking;
+    this.#prefetch = checkInteger('prefetch', options.prefetch ?? DEFAULTS.prefetch, {
+      min: 1,
+      max: 1_000,
     });
+    this.#redis = new QueueConnection(options, {
+      connectionName: (name) => `imgq:${name}:${this.owner}`,
+      scripts: QUEUE_SCRIPTS,
+      keys: reliableKeys,
+    });
+    this.#waits = new BlockingWaits(this.#redis);
+    this.name = this.#redis.name;
+    this.prefix = this.#redis.prefix;
+    this.keys = this.#redis.keys;
+    this.url = this.#redis.url;
+    this.inspector = new QueueInspector({
+      connection: this.#redis.client,
+      name: this.name,
+      prefix: this.prefix,
+    });
+    this.deadLetters = new DeadLetters(this.#redis, this.#recoveryBatch);
   }
 
   /** The queue's command connection (shared with the worker registry of the same process). */
   get connection(): Redis {
-    return this.#client;
+    return this.#redis.client;
+  }
+
+  /** `true` once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /**
@@ -400,7 +225,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    */
   async connect(timeoutMs = 3_000): Promise<void> {
     this.#assertOpen('connect');
-    await waitUntilReady(this.#client, this.url, timeoutMs);
+    await this.#redis.connect(timeoutMs);
   }
 
   // ---- producer side -----------------------------------------------------------------------
@@ -421,37 +246,15 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    */
   async enqueueMany(newTasks: readonly NewTask[]): Promise<Task[]> {
     this.#assertOpen('enqueue');
-    if (!Array.isArray(newTasks)) {
-      throw new InvalidOptionError(`Expected an array of tasks, got ${describeValue(newTasks)}`);
-    }
-    const tasks = newTasks.map((newTask) => createTask(newTask));
-    if (tasks.length === 0) return [];
-    const pipeline = this.#client.pipeline() as unknown as ScriptedRedis;
-    for (const task of tasks) {
-      const { id, pipeline: spec, input, output, createdAt } = task;
-      pipeline.rqEnqueue(
-        this.keys.pending,
-        this.keys.task(id),
-        this.keys.stats,
-        this.keys.signal,
-        id,
-        JSON.stringify({ id, pipeline: spec, input, output, createdAt }),
+    const { pending, stats, signal } = this.keys;
+    return enqueueBatch(this.#redis, newTasks, (pipeline, task, data) => {
+      callScript(
+        pipeline,
+        ENQUEUE,
+        { pending, task: this.keys.task(task.id), stats, signal },
+        { id: task.id, data },
       );
-    }
-    const replies = await this.#run(() =>
-      (pipeline as unknown as ReturnType<Redis['pipeline']>).exec(),
-    );
-    (replies ?? []).forEach(([error, added], index) => {
-      if (error) throw toRedisError(error, this.url);
-      if (added === 0) {
-        throw new WorkbookError(
-          RedisErrorCodes.DUPLICATE_TASK,
-          `Cannot enqueue task \`${tasks[index]!.id}\`: a task with this id is already stored in ` +
-            `queue \`${this.name}\`. Leave \`id\` out to get a fresh UUID.`,
-        );
-      }
     });
-    return tasks;
   }
 
   // ---- consumer side -----------------------------------------------------------------------
@@ -464,19 +267,22 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * @returns the task with `attempts`, `startedAt` and `lease` set; `null` on timeout, abort or close.
    * @throws {QueueClosedError} when called after close; {@link InvalidOptionError} for a bad timeout.
    */
-  async dequeue(options: DequeueOptions = {}): Promise<Task | null> {
-    const { timeoutMs = 0, signal } = options;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-      throw new InvalidOptionError(
-        `Expected \`timeoutMs\` to be a number >= 0, got ${describeValue(timeoutMs)}`,
-      );
-    }
+  async dequeue(options: DequeueOptions = {}): Promise<LeasedTask | null> {
+    const { timeoutMs, signal } = dequeueOptions(options);
     this.#assertOpen('dequeue');
-    const prefetched = this.#handOut();
+    const prefetched = this.#book.handOut();
     if (prefetched) return prefetched;
     const first = await this.#take();
     if (first.task || timeoutMs === 0 || signal?.aborted || this.#closed) return first.task;
-    return this.#waitForTask(Date.now() + timeoutMs, first.nextDueMs, signal);
+    let untilDue = first.nextDueMs;
+    return this.#waits.wait(Date.now() + timeoutMs, signal, async (waiter, remaining) => {
+      const round = await this.#waitRound(waiter, remaining, untilDue);
+      if (typeof round === 'number') {
+        untilDue = round;
+        return undefined;
+      }
+      return round;
+    });
   }
 
   /**
@@ -487,19 +293,27 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * another task.
    */
   async ack(task: Task, result: TaskResult): Promise<void> {
-    const { id, token } = this.#checkFinish('ack', task, result);
-    const reply = await this.#run(() =>
-      this.#client.rqComplete(
-        this.keys.leases,
-        this.keys.task(id),
-        this.keys.result(id),
-        this.keys.stats,
-        id,
-        token,
-        randomUUID(),
-        JSON.stringify(result),
-        ttlArg(this.#resultTtlMs),
-        ttlArg(this.#taskTtlMs),
+    this.#assertOpen('ack a task');
+    const id = checkFinish('ack', task, result);
+    const token = leaseOf(task);
+    const reply = await this.#redis.run(() =>
+      callScript(
+        this.#redis.client,
+        COMPLETE,
+        {
+          leases: this.keys.leases,
+          task: this.keys.task(id),
+          result: this.keys.result(id),
+          stats: this.keys.stats,
+        },
+        {
+          id,
+          token,
+          callToken: randomUUID(),
+          result: JSON.stringify(result),
+          resultTtlMs: ttlArg(this.#redis.resultTtlMs),
+          taskTtlMs: ttlArg(this.#redis.taskTtlMs),
+        },
       ),
     );
     this.#settle('ack', id, token, reply);
@@ -523,31 +337,40 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * @throws the same as {@link ReliableTaskQueue.ack}.
    */
   async failAttempt(task: Task, result: TaskResult): Promise<FailOutcome> {
-    const { id, token } = this.#checkFinish('fail', task, result);
+    this.#assertOpen('fail a task');
+    const id = checkFinish('fail', task, result);
+    const token = leaseOf(task);
     const error = flatError(result.error);
     const retryable = isRetryable(error.code, this.nonRetryableCodes);
     const attempt = Number.isInteger(task.attempts) && task.attempts >= 1 ? task.attempts : 1;
     const delayMs = computeBackoff(attempt, this.backoff, this.#random);
-    const reply = await this.#run(() =>
-      this.#client.rqFail(
-        this.keys.leases,
-        this.keys.delayed,
-        this.keys.pending,
-        this.keys.dlq,
-        this.keys.task(id),
-        this.keys.result(id),
-        this.keys.stats,
-        this.keys.signal,
-        id,
-        token,
-        randomUUID(),
-        JSON.stringify(result),
-        JSON.stringify(error),
-        retryable ? '1' : '0',
-        this.maxAttempts,
-        delayMs,
-        result.workerId,
-        ttlArg(this.#resultTtlMs),
+    const { keys } = this;
+    const reply = await this.#redis.run(() =>
+      callScript(
+        this.#redis.client,
+        FAIL,
+        {
+          leases: keys.leases,
+          delayed: keys.delayed,
+          pending: keys.pending,
+          dlq: keys.dlq,
+          task: keys.task(id),
+          result: keys.result(id),
+          stats: keys.stats,
+          signal: keys.signal,
+        },
+        {
+          id,
+          token,
+          callToken: randomUUID(),
+          result: JSON.stringify(result),
+          error: JSON.stringify(error),
+          retryable: retryable ? '1' : '0',
+          maxAttempts: this.maxAttempts,
+          delayMs,
+          workerId: result.workerId,
+          resultTtlMs: ttlArg(this.#redis.resultTtlMs),
+        },
       ),
     );
     this.#settle('fail', id, token, reply);
@@ -563,8 +386,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
 
   /** The tasks this instance handed out and still holds leases on (what its worker runs). */
   held(): HeldTask[] {
-    const waiting = new Set(this.#buffer.map((task) => task.id));
-    return [...this.#held.values()].filter((h) => !waiting.has(h.task.id)).map((h) => ({ ...h }));
+    return this.#book.handedOut();
   }
 
   /**
@@ -574,15 +396,20 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    */
   async extendLeases(): Promise<string[]> {
     this.#assertOpen('extend leases');
-    const pairs = [...this.#held.values()].flatMap((held) => [held.task.id, held.token]);
+    const pairs = this.#book.pairs();
     if (pairs.length === 0) return [];
-    const lost = await this.#run(() =>
-      this.#client.rqExtendLeases(this.keys.leases, this.keys.taskPrefix, this.leaseMs, ...pairs),
+    const lost = await this.#redis.run(() =>
+      callScript(
+        this.#redis.client,
+        EXTEND_LEASES,
+        { leases: this.keys.leases },
+        { taskPrefix: this.keys.taskPrefix, leaseMs: this.leaseMs },
+        pairs,
+      ),
     );
-    this.#unbuffer(lost);
+    this.#book.lose(lost);
     for (const id of lost) {
-      this.#held.delete(id);
-      this.#logger.warn({ taskId: id }, 'lease lost: the task was taken back by recovery');
+      this.#redis.logger.warn({ taskId: id }, 'lease lost: the task was taken back by recovery');
       this.emit('leaseLost', { taskId: id, operation: 'extend' });
     }
     return lost;
@@ -597,22 +424,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    */
   async release(tasks?: readonly Task[]): Promise<string[]> {
     this.#assertOpen('release tasks');
-    const pairs = (tasks ?? [...this.#held.values()].map((held) => held.task))
-      .filter((task) => typeof task.lease === 'string')
-      .flatMap((task) => [task.id, task.lease!]);
-    if (pairs.length === 0) return [];
-    const released = await this.#run(() =>
-      this.#client.rqReleaseLeases(
-        this.keys.leases,
-        this.keys.pending,
-        this.keys.stats,
-        this.keys.signal,
-        this.keys.taskPrefix,
-        ...pairs,
-      ),
-    );
-    for (let i = 0; i < pairs.length; i += 2) this.#forget(pairs[i]!, pairs[i + 1]!);
-    this.#unbuffer(released);
+    const released = await this.#releaseNow(tasks ?? this.#book.tasks());
     if (released.length > 0) this.emit('released', { taskIds: released });
     return released;
   }
@@ -625,27 +437,14 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    */
   async recover(): Promise<RecoveryReport> {
     this.#assertOpen('recover');
-    const [requeued, deadLettered, promoted, reapedWorkers] = await this.#run(() =>
-      this.#client.rqRecover(
-        this.keys.leases,
-        this.keys.pending,
-        this.keys.delayed,
-        this.keys.dlq,
-        this.keys.signal,
-        this.keys.stats,
-        this.keys.workers,
-        this.keys.taskPrefix,
-        this.keys.resultPrefix,
-        this.keys.workerPrefix,
-        this.maxAttempts,
-        this.#recoveryBatch,
-        ttlArg(this.#resultTtlMs),
-        this.#deadRetentionMs,
-      ),
-    );
-    const report: RecoveryReport = { requeued, deadLettered, promoted, reapedWorkers };
+    const report = await recoverOnce(this.#redis, {
+      maxAttempts: this.maxAttempts,
+      batch: this.#recoveryBatch,
+      deadRetentionMs: this.#deadRetentionMs,
+    });
+    const { requeued, deadLettered, promoted, reapedWorkers } = report;
     if (requeued.length + deadLettered.length + reapedWorkers.length > 0) {
-      this.#logger.info(
+      this.#redis.logger.info(
         { requeued: requeued.length, deadLettered: deadLettered.length, reapedWorkers },
         'recovery took tasks back',
       );
@@ -656,213 +455,63 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     return report;
   }
 
-  // ---- reading -----------------------------------------------------------------------------
+  // ---- reading (the inspector's) and dead-letter admin ---------------------------------------
 
   /** The stored result of a task, or `null` (not final yet, or expired after `resultTtlMs`). */
-  async result(taskId: string): Promise<TaskResult | null> {
+  result(taskId: string): Promise<TaskResult | null> {
     this.#assertOpen('read a result');
-    const json = await this.#run(() => this.#client.get(this.keys.result(taskId)));
-    return json === null ? null : (JSON.parse(json) as TaskResult);
+    return this.inspector.result(taskId);
   }
 
   /** A stored task with its state, lease and last error, or `null` when unknown or expired. */
-  async inspect(taskId: string): Promise<TaskRecord | null> {
+  inspect(taskId: string): Promise<TaskRecord | null> {
     this.#assertOpen('read a task');
-    const [hash, deadline] = await this.#run(() =>
-      Promise.all([
-        this.#client.hgetall(this.keys.task(taskId)),
-        this.#client.zscore(this.keys.leases, taskId),
-      ]),
-    );
-    if (!hash.data) return null;
-    return {
-      task: storedTask(hash),
-      state: (hash.state ?? 'pending') as TaskState,
-      owner: hash.owner ?? null,
-      leaseDeadline: deadline === null ? null : Number(deadline),
-      dueAt: hash.dueAt ? Number(hash.dueAt) : null,
-      lastError: hash.lastError ? (JSON.parse(hash.lastError) as SerializedError) : null,
-    };
+    return this.inspector.task(taskId);
   }
 
-  /**
-   * Every lease in the queue (every task in processing), soonest deadline first: who holds
-   * what, as Redis sees it — unlike a worker's heartbeat report, never out of date.
-   */
-  async leases(): Promise<LeaseInfo[]> {
+  /** Every lease in the queue, soonest deadline first (see {@link QueueInspector.leases}). */
+  leases(): Promise<LeaseInfo[]> {
     this.#assertOpen('read leases');
-    const flat = (await this.#run(() =>
-      this.#client.zrange(this.keys.leases, 0, '-1', 'WITHSCORES'),
-    )) as unknown as string[];
-    const ids = flat.filter((_, index) => index % 2 === 0);
-    const fields = await this.#run(() =>
-      Promise.all(ids.map((id) => this.#client.hmget(this.keys.task(id), 'owner', 'data'))),
-    );
-    return ids.map((taskId, index) => {
-      const [owner, data] = fields[index] ?? [];
-      const input = data ? (JSON.parse(data) as { input?: string }).input : undefined;
-      return {
-        taskId,
-        input: input ?? '?',
-        owner: owner ?? null,
-        deadline: Number(flat[index * 2 + 1]),
-      };
-    });
+    return this.inspector.leases();
   }
 
   /** Number of pending tasks. */
-  async size(): Promise<number> {
+  size(): Promise<number> {
     this.#assertOpen('read the size');
-    return this.#run(() => this.#client.llen(this.keys.pending));
+    return this.inspector.size();
   }
 
-  /**
-   * Session 03's four numbers, in one MULTI: `processing` counts leases, `failed` counts tasks
-   * dead-lettered. {@link ReliableTaskQueue.counts} has the rest.
-   */
-  async stats(): Promise<QueueStats> {
-    const counts = await this.counts();
-    return {
-      pending: counts.pending,
-      processing: counts.processing,
-      completed: counts.completed,
-      failed: counts.failed,
-    };
+  /** Session 03's four numbers (see {@link QueueInspector.stats}). */
+  stats(): Promise<QueueStats> {
+    this.#assertOpen('read stats');
+    return this.inspector.stats();
   }
 
   /** Every depth and counter, read in one MULTI (a consistent snapshot). */
-  async counts(): Promise<QueueCounts> {
+  counts(): Promise<QueueCounts> {
     this.#assertOpen('read stats');
-    const replies = await this.#run(() =>
-      this.#client
-        .multi()
-        .llen(this.keys.pending)
-        .zcard(this.keys.leases)
-        .zcard(this.keys.delayed)
-        .zcard(this.keys.dlq)
-        .hgetall(this.keys.stats)
-        .exec(),
-    );
-    const [pending, processing, delayed, dlq, stats] = (replies ?? []).map(([error, value]) => {
-      if (error) throw toRedisError(error, this.url);
-      return value;
-    }) as [number, number, number, number, Record<string, string>];
-    const counter = (field: string) => Number(stats[field] ?? 0);
-    return {
-      pending,
-      processing,
-      delayed,
-      dlq,
-      completed: counter('completed'),
-      failed: counter('failed'),
-      enqueued: counter('enqueued'),
-      retried: counter('retried'),
-      recovered: counter('recovered'),
-      released: counter('released'),
-    };
+    return this.inspector.counts();
   }
 
-  // ---- dead letter queue -------------------------------------------------------------------
-
-  /**
-   * A page of the dead letter queue, oldest entry first.
-   * @param options.offset entries to skip @default 0
-   * @param options.limit most entries returned (1-1000) @default 20
-   */
-  async dlqList(options: { offset?: number; limit?: number } = {}): Promise<DeadLetterPage> {
+  /** A page of the dead letter queue, oldest first (see {@link QueueInspector.deadLetters}). */
+  dlqList(options: { offset?: number; limit?: number } = {}): Promise<DeadLetterPage> {
     this.#assertOpen('read the dead letter queue');
-    const offset = checkCount('offset', options.offset ?? 0, 0);
-    const limit = checkCount('limit', options.limit ?? 20, 1, 1_000);
-    const [total, ids] = await this.#run(() =>
-      Promise.all([
-        this.#client.zcard(this.keys.dlq),
-        this.#client.zrange(this.keys.dlq, offset, String(offset + limit - 1), 'WITHSCORES'),
-      ]),
-    );
-    const flat = ids as unknown as string[];
-    const pairs: Array<[string, number]> = [];
-    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, Number(flat[i + 1])]);
-    const hashes = await this.#run(() =>
-      Promise.all(pairs.map(([id]) => this.#client.hgetall(this.keys.task(id)))),
-    );
-    const entries = pairs.flatMap(([id, deadAt], index) => {
-      const hash = hashes[index]!;
-      return hash.data ? [deadLetterEntry(id, deadAt, hash)] : [];
-    });
-    return { total, offset, entries };
+    return this.inspector.deadLetters(options);
   }
 
-  /**
-   * Moves dead-lettered tasks back to pending (Lua `retryDead-4.lua`): the given ids, or all.
-   * Attempts are reset to 0 unless `keepAttempts` (then the task gets only what it had left,
-   * at least one more delivery).
-   * @returns the ids moved, and the ids that were not in the DLQ.
-   */
-  async dlqRetry(
+  /** Moves dead letters back to pending (see {@link DeadLetters.retry}). */
+  dlqRetry(
     target: readonly string[] | 'all',
     options: { keepAttempts?: boolean } = {},
   ): Promise<{ retried: string[]; missing: string[] }> {
     this.#assertOpen('retry dead letters');
-    const keep = options.keepAttempts === true ? '1' : '0';
-    const call = (mode: 'all' | 'ids', ids: readonly string[]) =>
-      this.#run(() =>
-        this.#client.rqRetryDead(
-          this.keys.dlq,
-          this.keys.pending,
-          this.keys.stats,
-          this.keys.signal,
-          this.keys.taskPrefix,
-          this.keys.resultPrefix,
-          keep,
-          mode,
-          this.#recoveryBatch,
-          ...ids,
-        ),
-      );
-    if (target !== 'all') {
-      if (!Array.isArray(target) || target.some((id) => typeof id !== 'string' || id === '')) {
-        throw new InvalidOptionError(`Expected task ids or 'all', got ${describeValue(target)}`);
-      }
-      if (target.length === 0) return { retried: [], missing: [] };
-      const [retried, missing] = await call('ids', target);
-      return { retried, missing };
-    }
-    // In batches, but never more than what was there when we started: tasks that die again
-    // meanwhile wait for the next call instead of keeping this one going.
-    let budget = await this.#run(() => this.#client.zcard(this.keys.dlq));
-    const retried: string[] = [];
-    while (budget > 0) {
-      const [moved] = await call('all', []);
-      if (moved.length === 0) break;
-      retried.push(...moved);
-      budget -= moved.length;
-    }
-    return { retried, missing: [] };
+    return this.deadLetters.retry(target, options);
   }
 
-  /**
-   * Deletes dead-lettered tasks for good (Lua `purgeDead-1.lua`, in batches).
-   * @param options.olderThanMs only entries dead-lettered longer ago than this @default all
-   * @returns how many were deleted.
-   */
-  async dlqPurge(options: { olderThanMs?: number } = {}): Promise<number> {
+  /** Deletes dead letters for good (see {@link DeadLetters.purge}). */
+  dlqPurge(options: { olderThanMs?: number } = {}): Promise<number> {
     this.#assertOpen('purge dead letters');
-    const age =
-      options.olderThanMs === undefined ? -1 : checkCount('olderThanMs', options.olderThanMs, 0);
-    let purged = 0;
-    for (;;) {
-      const n = await this.#run(() =>
-        this.#client.rqPurgeDead(
-          this.keys.dlq,
-          this.keys.taskPrefix,
-          this.keys.resultPrefix,
-          age,
-          this.#recoveryBatch,
-        ),
-      );
-      purged += n;
-      if (n < this.#recoveryBatch) return purged;
-    }
+    return this.deadLetters.purge(options);
   }
 
   // ---- closing -----------------------------------------------------------------------------
@@ -878,303 +527,125 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     return this.#closing;
   }
 
-  /** `true` once `close()` was called. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   async #close(): Promise<void> {
     this.#closed = true;
-    for (const waiter of this.#waiters) this.#wake(waiter);
-    const deadline = Date.now() + 1_000;
-    while (this.#waiters.size > 0 && Date.now() < deadline) await sleep(10);
+    await this.#waits.close();
     // Prefetched tasks nobody started go back to the head of the queue, attempt not counted.
-    const unstarted = this.#buffer.splice(0);
+    const unstarted = this.#book.drainBuffer();
     if (unstarted.length > 0) await this.#releaseNow(unstarted).catch(() => {});
-    this.#pool.close();
-    if (!this.#ownsClient) return;
-    if (this.#client.status === 'ready') {
-      await Promise.race([this.#client.quit().catch(() => {}), sleep(1_000)]);
-    }
-    this.#client.disconnect();
+    await this.#redis.close();
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
   /** Non-blocking delivery (Lua `take-4.lua`): up to `prefetch` tasks, the first handed out. */
-  async #take(): Promise<{ task: Task | null; nextDueMs: number }> {
-    const reply = await this.#run(() =>
-      this.#client.rqTake(
-        this.keys.pending,
-        this.keys.leases,
-        this.keys.delayed,
-        this.keys.signal,
-        this.keys.taskPrefix,
-        this.owner,
-        this.leaseMs,
-        randomBytes(6).toString('hex'),
-        PROMOTE_PER_TAKE,
-        this.#prefetch,
+  async #take(): Promise<{ task: LeasedTask | null; nextDueMs: number }> {
+    const { keys } = this;
+    const reply = await this.#redis.run(() =>
+      callScript(
+        this.#redis.client,
+        TAKE,
+        { pending: keys.pending, leases: keys.leases, delayed: keys.delayed, signal: keys.signal },
+        {
+          taskPrefix: keys.taskPrefix,
+          owner: this.owner,
+          leaseMs: this.leaseMs,
+          tokenSalt: randomBytes(6).toString('hex'),
+          promote: PROMOTE_PER_TAKE,
+          count: this.#prefetch,
+        },
       ),
     );
     const [count, startedAt, nextDue] = reply.slice(0, 3).map(Number) as [number, number, number];
-    const since = Date.now();
+    const tasks: LeasedTask[] = [];
     for (let i = 0; i < count; i++) {
-      const [id, data, attempts, token] = reply.slice(3 + i * 4, 7 + i * 4).map(String) as [
+      const [id, data, attempts, lease] = reply.slice(3 + i * 4, 7 + i * 4).map(String) as [
         string,
         string,
         string,
         string,
       ];
-      const task: Task = {
-        ...(JSON.parse(data) as Omit<Task, 'attempts'>),
+      tasks.push({
+        ...(JSON.parse(data) as Task),
         id,
         attempts: Number(attempts),
         startedAt,
-        lease: token,
-      };
-      this.#held.set(task.id, { task, token, since });
-      this.#buffer.push(task);
+        lease,
+      });
     }
-    return { task: this.#handOut(), nextDueMs: count === 0 ? nextDue : -1 };
+    this.#book.add(tasks);
+    return { task: this.#book.handOut(), nextDueMs: count === 0 ? nextDue : -1 };
   }
 
-  /** The next prefetched task, now handed out (its `since` restarts: it starts now). */
-  #handOut(): Task | null {
-    const task = this.#buffer.shift();
-    if (!task) return null;
-    const held = this.#held.get(task.id);
-    if (held) held.since = Date.now();
-    return task;
-  }
-
-  /** Drops tasks that are no longer ours from the prefetch buffer. */
-  #unbuffer(ids: readonly string[]): void {
-    if (ids.length === 0 || this.#buffer.length === 0) return;
-    const gone = new Set(ids);
-    for (let i = this.#buffer.length - 1; i >= 0; i--) {
-      if (gone.has(this.#buffer[i]!.id)) this.#buffer.splice(i, 1);
+  /**
+   * One round of a blocked dequeue: wait for the doorbell (BLPOP), no longer than until the
+   * next retry is due, then try to take. Resolves a task, `null` (wait over), or the time until
+   * the next due retry (wait on).
+   */
+  async #waitRound(
+    waiter: Waiter,
+    remainingMs: number,
+    untilDueMs: number,
+  ): Promise<LeasedTask | null | number> {
+    // Wake up for a retry that falls due even if no doorbell rings for it.
+    const slice = Math.min(
+      remainingMs,
+      this.#redis.blockTimeoutMs,
+      untilDueMs >= 0 ? untilDueMs + 5 : Infinity,
+    );
+    const signal = this.keys.signal;
+    const rang = await this.#waits.blockOnce(waiter, slice, (redis, seconds) =>
+      redis.blpop(signal, seconds),
+    );
+    if (this.#waits.isOver(waiter)) {
+      // The ring was meant for someone who is still waiting: put it back.
+      if (rang) await this.#redis.client.lpush(signal, '1').catch(() => {});
+      return null;
     }
+    const { task, nextDueMs } = await this.#take();
+    if (task && this.#waits.isOver(waiter)) {
+      await this.#releaseNow([task]).catch(() => {});
+      return null;
+    }
+    return task ?? nextDueMs;
   }
 
   /** Hands tasks back even while closing (close() uses it for unstarted prefetched tasks). */
   async #releaseNow(tasks: readonly Task[]): Promise<string[]> {
-    const pairs = tasks.flatMap((task) => [task.id, task.lease ?? '']);
-    const released = await this.#run(() =>
-      this.#client.rqReleaseLeases(
-        this.keys.leases,
-        this.keys.pending,
-        this.keys.stats,
-        this.keys.signal,
-        this.keys.taskPrefix,
-        ...pairs,
+    const pairs = tasks.flatMap((task) => [task.id, leaseOf(task)]);
+    if (pairs.length === 0) return [];
+    const { keys } = this;
+    const released = await this.#redis.run(() =>
+      callScript(
+        this.#redis.client,
+        RELEASE_LEASES,
+        { leases: keys.leases, pending: keys.pending, stats: keys.stats, signal: keys.signal },
+        { taskPrefix: keys.taskPrefix },
+        pairs,
       ),
     );
-    for (const task of tasks) this.#forget(task.id, task.lease ?? '');
+    for (const task of tasks) this.#book.forget(task.id, leaseOf(task));
+    this.#book.unbuffer(released);
     return released;
-  }
-
-  /** Waits for the doorbell in slices, taking a task after each ring, until the deadline. */
-  async #waitForTask(
-    deadline: number,
-    nextDueMs: number,
-    signal?: AbortSignal,
-  ): Promise<Task | null> {
-    const waiter: Waiter = { connection: null, woken: false };
-    const onAbort = () => this.#wake(waiter);
-    this.#waiters.add(waiter);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let untilDue = nextDueMs;
-    try {
-      for (;;) {
-        if (this.#closed || waiter.woken) return null;
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) return null;
-        // Wake up for a retry that falls due even if no doorbell rings for it.
-        const slice = Math.min(
-          remaining,
-          this.#blockTimeoutMs,
-          untilDue >= 0 ? untilDue + 5 : Infinity,
-        );
-        const rang = await this.#blockOnce(waiter, slice);
-        if (this.#closed || waiter.woken) {
-          // The ring was meant for someone who is still waiting: put it back.
-          if (rang) await this.#client.lpush(this.keys.signal, '1').catch(() => {});
-          return null;
-        }
-        const { task, nextDueMs: next } = await this.#take();
-        if (task && (this.#closed || waiter.woken)) {
-          await this.#releaseNow([task]).catch(() => {});
-          return null;
-        }
-        if (task) return task;
-        untilDue = next;
-      }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.#waiters.delete(waiter);
-    }
-  }
-
-  /**
-   * One BLPOP on the doorbell of at most `sliceMs`, raced against a watchdog (as session 04's
-   * BLMOVE: a blocking command is only as reliable as its TCP connection). Resolves `true` when
-   * a ring was taken, `false` on timeout or trouble.
-   */
-  async #blockOnce(waiter: Waiter, sliceMs: number): Promise<boolean> {
-    let connection: BlockingConnection;
-    try {
-      connection = this.#pool.acquire();
-    } catch {
-      return false; // the pool closed under us
-    }
-    waiter.connection = connection;
-    const limitMs = sliceMs + this.#watchdogGraceMs;
-    try {
-      if (connection.clientId === null) {
-        const id = await withWatchdog(connection.redis.client('ID'), limitMs);
-        if (id === WATCHDOG) return this.#dropSilent(connection, 'CLIENT ID');
-        connection.clientId = id;
-      }
-      if (this.#closed || waiter.woken) {
-        this.#pool.release(connection);
-        return false;
-      }
-      const popped = await withWatchdog(
-        connection.redis.blpop(this.keys.signal, Math.max(sliceMs, 10) / 1000),
-        limitMs,
-      );
-      if (popped === WATCHDOG) return this.#dropSilent(connection, 'BLPOP');
-      this.#pool.release(connection);
-      return popped !== null;
-    } catch (error) {
-      this.#pool.discard(connection);
-      if (!this.#closed && !waiter.woken) {
-        this.#logger.debug({ err: String(error) }, 'blocking wait interrupted; retrying');
-        await sleep(100);
-      }
-      return false;
-    } finally {
-      waiter.connection = null;
-    }
-  }
-
-  #dropSilent(connection: BlockingConnection, command: string): false {
-    this.#logger.warn({ command }, 'blocking connection did not answer in time; replaced it');
-    this.#pool.discard(connection);
-    return false;
-  }
-
-  /** Ends one consumer's wait at once (CLIENT UNBLOCK, then cut the connection). */
-  #wake(waiter: Waiter): void {
-    waiter.woken = true;
-    const connection = waiter.connection;
-    if (!connection) return;
-    if (connection.clientId !== null && this.#client.status === 'ready') {
-      this.#client.client('UNBLOCK', connection.clientId).catch(() => {});
-    }
-    const timer = setTimeout(() => {
-      if (waiter.connection === connection) this.#pool.discard(connection);
-    }, 200);
-    timer.unref();
-  }
-
-  #checkFinish(
-    operation: 'ack' | 'fail',
-    task: Task,
-    result: TaskResult,
-  ): { id: string; token: string } {
-    this.#assertOpen(operation === 'ack' ? 'ack a task' : 'fail a task');
-    const id = (task as Partial<Task> | null)?.id;
-    if (typeof id !== 'string' || id.length === 0) {
-      throw new TaskNotProcessingError(operation, String(id), 'it has no id');
-    }
-    if (result?.taskId !== id) {
-      throw new InvalidOptionError(
-        `Expected the result of task \`${id}\` to have \`taskId\` \`${id}\`, got ` +
-          describeValue(result?.taskId),
-      );
-    }
-    return { id, token: typeof task.lease === 'string' ? task.lease : '' };
   }
 
   /** Turns a fenced script's refusal into the matching error; forgets the lease either way. */
   #settle(operation: 'ack' | 'fail', id: string, token: string, reply: FencedReply): void {
     const outcome = Number(reply[0]);
-    this.#forget(id, token);
+    this.#book.forget(id, token);
     if (outcome > 0) return;
     if (outcome === -2) {
-      this.#logger.warn({ taskId: id, operation }, 'result refused: the lease was taken over');
+      this.#redis.logger.warn(
+        { taskId: id, operation },
+        'result refused: the lease was taken over',
+      );
       this.emit('leaseLost', { taskId: id, operation });
       throw new LeaseLostError(operation, id, `the lease \`${token}\` is no longer the task's`);
     }
-    throw new TaskNotProcessingError(
-      operation,
-      id,
-      outcome === -1
-        ? 'it was already acked or failed'
-        : 'this queue has not delivered it (unknown id, or not dequeued)',
-    );
-  }
-
-  #forget(id: string, token: string): void {
-    if (this.#held.get(id)?.token === token) this.#held.delete(id);
-  }
-
-  async #run<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw toRedisError(error, this.url);
-    }
+    throw notProcessing(operation, id, outcome);
   }
 
   #assertOpen(operation: string): void {
     if (this.#closed) throw new QueueClosedError(operation);
   }
-}
-
-function storedTask(hash: Record<string, string>): Task {
-  const stored = JSON.parse(hash.data!) as Omit<Task, 'attempts'>;
-  const task: Task = { ...stored, attempts: Number(hash.attempts ?? 0) };
-  if (hash.startedAt) task.startedAt = Number(hash.startedAt);
-  return task;
-}
-
-function deadLetterEntry(
-  id: string,
-  deadAt: number,
-  hash: Record<string, string>,
-): DeadLetterEntry {
-  const error = hash.lastError
-    ? (JSON.parse(hash.lastError) as SerializedError)
-    : { name: 'Error', code: 'ERR_UNEXPECTED', message: `task \`${id}\` failed` };
-  const time = (field: string) => (hash[field] ? Number(hash[field]) : null);
-  return {
-    task: storedTask(hash),
-    error,
-    reason: (hash.deadReason ?? 'attempts-exhausted') as DeadReason,
-    attempts: Number(hash.attempts ?? 0),
-    firstFailedAt: time('firstFailedAt'),
-    lastFailedAt: time('lastFailedAt'),
-    deadAt,
-    lastWorker: hash.lastWorker || null,
-  };
-}
-
-/** The error of a failed result without its stack (kept small in Redis). */
-function flatError(error: SerializedError | undefined): SerializedError {
-  if (!error || typeof error.code !== 'string') {
-    return { name: 'Error', code: 'ERR_UNEXPECTED', message: 'the task failed without an error' };
-  }
-  return { name: error.name, code: error.code, message: error.message };
-}
-
-function checkCount(name: string, value: unknown, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be an integer from ${min} to ${max}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
 }

@@ -1,135 +1,155 @@
-import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import { defineScript } from '@workbook/session04/core';
 
 /**
- * Session 05's Lua scripts, one file each in `src/lua/`, named `<name>-<numKeys>.lua` (the
- * number of KEYS comes from the file name, so a script and its call cannot disagree).
+ * Session 05's Lua scripts, one file each in `src/lua/` (`<name>-<numKeys>.lua`, shared helpers
+ * in `lua/include/`), declared with the names of their keys and arguments in the order the
+ * script reads them. Calls pass them by name with `callScript` (session 04's loader), so no
+ * call passes a dozen positional strings.
  */
-export const SCRIPT_FILES = [
-  'enqueue-4.lua',
-  'take-4.lua',
-  'complete-4.lua',
-  'fail-8.lua',
-  'extendLeases-1.lua',
-  'releaseLeases-4.lua',
-  'recover-7.lua',
-  'retryDead-4.lua',
-  'purgeDead-1.lua',
-  'heartbeat-3.lua',
-] as const;
-
-type Arg = string | number;
+const LUA = new URL('./lua/', import.meta.url);
 
 /** A reply of the fenced scripts: `[outcome, detail?]` (see `include/fence.lua`). */
 export type FencedReply = [number, (string | number)?];
 
-/**
- * The scripts as typed methods on an ioredis client. `defineCommand` adds them at run time;
- * ioredis sends EVALSHA and falls back to EVAL once when Redis does not know the script yet
- * (after a restart, for example).
- */
-export interface ReliableScripts {
-  rqEnqueue(
-    pending: string,
-    task: string,
-    stats: string,
-    signal: string,
-    ...args: Arg[]
-  ): Promise<number>;
-  rqTake(
-    pending: string,
-    leases: string,
-    delayed: string,
-    signal: string,
-    ...args: Arg[]
-  ): Promise<Array<string | number>>;
-  rqComplete(
-    leases: string,
-    task: string,
-    result: string,
-    stats: string,
-    ...args: Arg[]
-  ): Promise<FencedReply>;
-  rqFail(
-    leases: string,
-    delayed: string,
-    pending: string,
-    dlq: string,
-    task: string,
-    result: string,
-    stats: string,
-    signal: string,
-    ...args: Arg[]
-  ): Promise<FencedReply>;
-  rqExtendLeases(leases: string, ...args: Arg[]): Promise<string[]>;
-  rqReleaseLeases(
-    leases: string,
-    pending: string,
-    stats: string,
-    signal: string,
-    ...args: Arg[]
-  ): Promise<string[]>;
-  rqRecover(
-    leases: string,
-    pending: string,
-    delayed: string,
-    dlq: string,
-    signal: string,
-    stats: string,
-    workers: string,
-    ...args: Arg[]
-  ): Promise<[string[], string[], number, string[]]>;
-  rqRetryDead(
-    dlq: string,
-    pending: string,
-    stats: string,
-    signal: string,
-    ...args: Arg[]
-  ): Promise<[string[], string[]]>;
-  rqPurgeDead(dlq: string, ...args: Arg[]): Promise<number>;
-  rqHeartbeat(workers: string, info: string, alive: string, ...args: Arg[]): Promise<number>;
-}
+/** Stores a task, pushes its id onto pending and rings the doorbell. Reply: 1 added, 0 id taken. */
+export const ENQUEUE = defineScript<'pending' | 'task' | 'stats' | 'signal', 'id' | 'data', number>(
+  LUA,
+  'rq',
+  'enqueue-4.lua',
+  { keys: ['pending', 'task', 'stats', 'signal'], args: ['id', 'data'] },
+);
 
-/** A client with session 05's scripts defined on it. */
-export type ScriptedRedis = Redis & ReliableScripts;
+/** Promotes due retries, then takes up to `count` tasks with leases. */
+export const TAKE = defineScript<
+  'pending' | 'leases' | 'delayed' | 'signal',
+  'taskPrefix' | 'owner' | 'leaseMs' | 'tokenSalt' | 'promote' | 'count',
+  Array<string | number>
+>(LUA, 'rq', 'take-4.lua', {
+  keys: ['pending', 'leases', 'delayed', 'signal'],
+  args: ['taskPrefix', 'owner', 'leaseMs', 'tokenSalt', 'promote', 'count'],
+});
 
-/** `retryDead-4.lua` → `{ command: 'rqRetryDead', numberOfKeys: 4 }`. */
-export function commandOf(file: string): { command: string; numberOfKeys: number } {
-  const match = /^([a-z][A-Za-z]*)-(\d+)\.lua$/.exec(file);
-  if (!match) throw new Error(`Lua script file ${file} must be named <name>-<numKeys>.lua`);
-  const name = match[1]!;
-  return { command: `rq${name[0]!.toUpperCase()}${name.slice(1)}`, numberOfKeys: Number(match[2]) };
-}
+/** Stores the result of a task whose lease the caller holds. */
+export const COMPLETE = defineScript<
+  'leases' | 'task' | 'result' | 'stats',
+  'id' | 'token' | 'callToken' | 'result' | 'resultTtlMs' | 'taskTtlMs',
+  FencedReply
+>(LUA, 'rq', 'complete-4.lua', {
+  keys: ['leases', 'task', 'result', 'stats'],
+  args: ['id', 'token', 'callToken', 'result', 'resultTtlMs', 'taskTtlMs'],
+});
 
-const sources = new Map<string, string>();
+/** Fails one attempt: a retry after the delay, or the dead letter queue. */
+export const FAIL = defineScript<
+  'leases' | 'delayed' | 'pending' | 'dlq' | 'task' | 'result' | 'stats' | 'signal',
+  | 'id'
+  | 'token'
+  | 'callToken'
+  | 'result'
+  | 'error'
+  | 'retryable'
+  | 'maxAttempts'
+  | 'delayMs'
+  | 'workerId'
+  | 'resultTtlMs',
+  FencedReply
+>(LUA, 'rq', 'fail-8.lua', {
+  keys: ['leases', 'delayed', 'pending', 'dlq', 'task', 'result', 'stats', 'signal'],
+  args: [
+    'id',
+    'token',
+    'callToken',
+    'result',
+    'error',
+    'retryable',
+    'maxAttempts',
+    'delayMs',
+    'workerId',
+    'resultTtlMs',
+  ],
+});
 
-/**
- * The source of a script with its `--- @include "name"` lines replaced by `lua/include/<name>.lua`
- * (shared helpers: the Redis clock, the doorbell, the fencing check). Each include is inlined
- * once per script.
- */
-export function scriptSource(file: string): string {
-  let lua = sources.get(file);
-  if (lua === undefined) {
-    lua = readLua(file).replace(/^--- @include "([a-z]+)"$/gm, (_, name: string) =>
-      readLua(`include/${name}.lua`),
-    );
-    sources.set(file, lua);
-  }
-  return lua;
-}
+/** Extends the leases given as `id, token` pairs. Reply: the ids whose lease was lost. */
+export const EXTEND_LEASES = defineScript<'leases', 'taskPrefix' | 'leaseMs', string[]>(
+  LUA,
+  'rq',
+  'extendLeases-1.lua',
+  { keys: ['leases'], args: ['taskPrefix', 'leaseMs'], rest: 'pairs' },
+);
 
-function readLua(file: string): string {
-  return readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
-}
+/** Hands tasks (`id, token` pairs) back to the head of pending. Reply: the ids handed back. */
+export const RELEASE_LEASES = defineScript<
+  'leases' | 'pending' | 'stats' | 'signal',
+  'taskPrefix',
+  string[]
+>(LUA, 'rq', 'releaseLeases-4.lua', {
+  keys: ['leases', 'pending', 'stats', 'signal'],
+  args: ['taskPrefix'],
+  rest: 'pairs',
+});
 
-/** Defines the scripts on a client (once per client; a shared client keeps them). */
-export function defineReliableScripts(client: Redis): ScriptedRedis {
-  const scripted = client as ScriptedRedis;
-  for (const file of SCRIPT_FILES) {
-    const { command, numberOfKeys } = commandOf(file);
-    if (typeof (scripted as unknown as Record<string, unknown>)[command] === 'function') continue;
-    client.defineCommand(command, { numberOfKeys, lua: scriptSource(file) });
-  }
-  return scripted;
-}
+/** The recovery pass. Reply: `[requeued, deadLettered, promoted, reapedWorkers]`. */
+export const RECOVER = defineScript<
+  'leases' | 'pending' | 'delayed' | 'dlq' | 'signal' | 'stats' | 'workers',
+  | 'taskPrefix'
+  | 'resultPrefix'
+  | 'workerPrefix'
+  | 'maxAttempts'
+  | 'batch'
+  | 'resultTtlMs'
+  | 'deadRetentionMs',
+  [string[], string[], number, string[]]
+>(LUA, 'rq', 'recover-7.lua', {
+  keys: ['leases', 'pending', 'delayed', 'dlq', 'signal', 'stats', 'workers'],
+  args: [
+    'taskPrefix',
+    'resultPrefix',
+    'workerPrefix',
+    'maxAttempts',
+    'batch',
+    'resultTtlMs',
+    'deadRetentionMs',
+  ],
+});
+
+/** Moves dead letters back to pending. Reply: `[retried, missing]`. */
+export const RETRY_DEAD = defineScript<
+  'dlq' | 'pending' | 'stats' | 'signal',
+  'taskPrefix' | 'resultPrefix' | 'keepAttempts' | 'mode' | 'batch',
+  [string[], string[]]
+>(LUA, 'rq', 'retryDead-4.lua', {
+  keys: ['dlq', 'pending', 'stats', 'signal'],
+  args: ['taskPrefix', 'resultPrefix', 'keepAttempts', 'mode', 'batch'],
+  rest: 'ids',
+});
+
+/** Deletes dead letters (all, or older than an age). Reply: how many. */
+export const PURGE_DEAD = defineScript<
+  'dlq',
+  'taskPrefix' | 'resultPrefix' | 'olderThanMs' | 'batch',
+  number
+>(LUA, 'rq', 'purgeDead-1.lua', {
+  keys: ['dlq'],
+  args: ['taskPrefix', 'resultPrefix', 'olderThanMs', 'batch'],
+});
+
+/** One heartbeat of a worker (registry, hash, alive key). */
+export const HEARTBEAT = defineScript<'workers' | 'worker' | 'alive', 'id' | 'ttlMs', number>(
+  LUA,
+  'rq',
+  'heartbeat-3.lua',
+  { keys: ['workers', 'worker', 'alive'], args: ['id', 'ttlMs'], rest: 'fields' },
+);
+
+/** The scripts a reliable queue installs on its client. */
+export const QUEUE_SCRIPTS = [
+  ENQUEUE,
+  TAKE,
+  COMPLETE,
+  FAIL,
+  EXTEND_LEASES,
+  RELEASE_LEASES,
+  RECOVER,
+  RETRY_DEAD,
+  PURGE_DEAD,
+] as const;

@@ -1,17 +1,10 @@
 import { hostname } from 'node:os';
-import { describeValue, InvalidOptionError } from '@workbook/session01';
-import { type Logger, silentLogger } from '@workbook/session03';
-import {
-  checkDuration,
-  createRedisConnection,
-  parseRedisUrl,
-  redisUrlFromEnv,
-  toRedisError,
-  urlOf,
-} from '@workbook/session04';
+import { checkDuration, checkInteger } from '@workbook/session01';
+import type { Logger } from '@workbook/session03';
+import { callScript, QueueConnection } from '@workbook/session04/core';
 import type { Redis, RedisOptions } from 'ioredis';
 import { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
-import { defineReliableScripts, type ScriptedRedis } from './scripts.ts';
+import { HEARTBEAT } from './scripts.ts';
 
 /** Options of {@link WorkerRegistry}. */
 export interface WorkerRegistryOptions {
@@ -110,33 +103,18 @@ export class WorkerRegistry {
   readonly name: string;
   readonly keys: ReliableKeys;
   readonly heartbeatTtlMs: number;
-  readonly #client: ScriptedRedis;
-  readonly #ownsClient: boolean;
-  readonly #url: string;
+  readonly #redis: QueueConnection<ReliableKeys>;
 
   /** @throws {InvalidOptionError} for a bad option; `ERR_INVALID_REDIS_URL`. */
   constructor(options: WorkerRegistryOptions = {}) {
-    this.name = options.name ?? 'images';
-    this.keys = reliableKeys(this.name, options.prefix ?? 'imgq');
     this.heartbeatTtlMs = checkDuration('heartbeatTtlMs', options.heartbeatTtlMs ?? 2_000);
-    const logger = options.logger ?? silentLogger;
-    if (options.connection) {
-      this.#client = defineReliableScripts(options.connection);
-      this.#ownsClient = false;
-      this.#url = urlOf(options.connection);
-    } else {
-      this.#url = options.url ?? redisUrlFromEnv();
-      parseRedisUrl(this.#url);
-      const client = createRedisConnection(
-        {
-          url: this.#url,
-          redis: { connectionName: `imgq:${this.name}:registry`, ...options.redis },
-        },
-        (error) => logger.warn({ err: error.message }, 'registry connection error (retrying)'),
-      );
-      this.#client = defineReliableScripts(client);
-      this.#ownsClient = true;
-    }
+    this.#redis = new QueueConnection(options, {
+      connectionName: (name) => `imgq:${name}:registry`,
+      scripts: [HEARTBEAT],
+      keys: reliableKeys,
+    });
+    this.name = this.#redis.name;
+    this.keys = this.#redis.keys;
   }
 
   /**
@@ -145,11 +123,7 @@ export class WorkerRegistry {
    */
   async register(registration: WorkerRegistration): Promise<void> {
     const id = checkWorkerId(registration.id);
-    if (!Number.isInteger(registration.concurrency) || registration.concurrency < 1) {
-      throw new InvalidOptionError(
-        `Expected \`concurrency\` to be an integer >= 1, got ${describeValue(registration.concurrency)}`,
-      );
-    }
+    checkInteger('concurrency', registration.concurrency, { min: 1 });
     await this.#beat(id, [
       ['host', registration.host ?? hostname()],
       ['pid', String(registration.pid ?? process.pid)],
@@ -178,30 +152,29 @@ export class WorkerRegistry {
   /** Removes a worker at once (clean shutdown): it is neither alive nor listed as dead. */
   async deregister(id: string): Promise<void> {
     checkWorkerId(id);
-    await this.#run(() =>
-      this.#client
+    await this.#redis.exec(
+      this.#redis.client
         .multi()
         .del(this.keys.alive(id), this.keys.worker(id))
-        .zrem(this.keys.workers, id)
-        .exec(),
+        .zrem(this.keys.workers, id),
     );
   }
 
   /** Every known worker: the live ones first (by id), then the dead ones (most recent first). */
   async list(): Promise<WorkerInfo[]> {
-    const first = await this.#run(() =>
-      this.#client.multi().time().zrange(this.keys.workers, 0, '-1').exec(),
-    );
-    const [[, time], [, ids]] = first as [[null, [string, string]], [null, string[]]];
+    const client = this.#redis.client;
+    const [time, ids] = (await this.#redis.exec(
+      client.multi().time().zrange(this.keys.workers, 0, '-1'),
+    )) as [[string, string], string[]];
     const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
     if (ids.length === 0) return [];
-    const multi = this.#client.multi();
+    const multi = client.multi();
     for (const id of ids) multi.hgetall(this.keys.worker(id)).exists(this.keys.alive(id));
-    const replies = (await this.#run(() => multi.exec())) ?? [];
+    const replies = await this.#redis.exec(multi);
     const workers: WorkerInfo[] = [];
     ids.forEach((id, index) => {
-      const hash = replies[index * 2]?.[1] as Record<string, string> | undefined;
-      const alive = replies[index * 2 + 1]?.[1] === 1;
+      const hash = replies[index * 2] as Record<string, string> | undefined;
+      const alive = replies[index * 2 + 1] === 1;
       if (hash?.lastSeen) workers.push(toInfo(id, hash, alive, now));
     });
     return workers.sort((a, b) =>
@@ -221,31 +194,21 @@ export class WorkerRegistry {
   }
 
   /** Closes the registry's own connection (a shared one stays open). */
-  async close(): Promise<void> {
-    if (!this.#ownsClient) return;
-    await Promise.race([this.#client.quit().catch(() => {}), sleep(1_000)]);
-    this.#client.disconnect();
+  close(): Promise<void> {
+    return this.#redis.close();
   }
 
   async #beat(id: string, fields: Array<[string, string]>): Promise<number> {
-    return this.#run(() =>
-      this.#client.rqHeartbeat(
-        this.keys.workers,
-        this.keys.worker(id),
-        this.keys.alive(id),
-        id,
-        this.heartbeatTtlMs,
-        ...fields.flat(),
+    const { keys } = this;
+    return this.#redis.run(() =>
+      callScript(
+        this.#redis.client,
+        HEARTBEAT,
+        { workers: keys.workers, worker: keys.worker(id), alive: keys.alive(id) },
+        { id, ttlMs: this.heartbeatTtlMs },
+        fields.flat(),
       ),
     );
-  }
-
-  async #run<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw toRedisError(error, this.#url);
-    }
   }
 }
 
@@ -273,8 +236,4 @@ function toInfo(id: string, hash: Record<string, string>, alive: boolean, now: n
     silentForMs: Math.max(0, now - lastSeen),
     heartbeatTtlMs: Number(hash.ttlMs ?? 0),
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

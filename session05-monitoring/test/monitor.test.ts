@@ -9,7 +9,6 @@ import {
   runMonitor,
   ThroughputMeter,
   visibleLength,
-  WorkerRegistry,
 } from '../src/index.ts';
 
 const ESC = String.fromCharCode(27);
@@ -143,7 +142,6 @@ describe('runMonitor', () => {
   it('draws in place on a TTY (cursor up + clear) and stops on q, restoring raw mode', async () => {
     const name = uniqueName('mon');
     const queue = new ReliableTaskQueue({ url: redis.url, name });
-    const registry = new WorkerRegistry({ connection: queue.connection, name });
     const writes: string[] = [];
     const listeners = new Set<(data: string) => void>();
     const rawModes: boolean[] = [];
@@ -155,8 +153,7 @@ describe('runMonitor', () => {
     };
     try {
       const monitor = runMonitor({
-        queue,
-        registry,
+        inspector: queue.inspector,
         intervalMs: 50,
         mode: 'inline',
         output: { write: (text: string) => writes.push(text), isTTY: true, columns: 90 },
@@ -179,14 +176,12 @@ describe('runMonitor', () => {
   it('prints plain lines without a TTY and stops when `until` holds', async () => {
     const name = uniqueName('mon');
     const queue = new ReliableTaskQueue({ url: redis.url, name });
-    const registry = new WorkerRegistry({ connection: queue.connection, name });
     const writes: string[] = [];
     try {
       await queue.enqueue({ pipeline: { steps: [] }, input: 'a.png', output: 'b.png' });
       let frames = 0;
       const monitor = runMonitor({
-        queue,
-        registry,
+        inspector: queue.inspector,
         intervalMs: 20,
         output: { write: (text: string) => writes.push(text) },
         input: null,

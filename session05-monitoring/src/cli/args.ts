@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
+import { BadArgumentError } from '@workbook/session04';
 import {
-  BadArgumentError,
   type LogLevel,
   noPositionals,
   parseLogLevel,
   parseStrict,
   redisAndQueue,
-} from '@workbook/session04';
+} from '@workbook/session04/cli';
 
 /** The usage text `imgq --help` prints (and every argument error repeats). */
 export const USAGE = `Usage: imgq <command> [options]

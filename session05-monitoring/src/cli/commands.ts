@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { redactUrl } from '@workbook/session04';
 import chalk from 'chalk';
 import { renderMonitor, ThroughputMeter, takeSnapshot } from '../monitor.ts';
 import { runMonitor } from '../monitor-screen.ts';
+import { QueueInspector } from '../queue-inspector.ts';
 import { ReliableTaskQueue } from '../reliable-task-queue.ts';
 import { runWorkerProcess } from '../worker-process.ts';
-import { type WorkerInfo, WorkerRegistry } from '../worker-registry.ts';
+import type { WorkerInfo } from '../worker-registry.ts';
 import type { CliConfig } from './args.ts';
 
 /** Where a command writes: stdout for results, stderr for people. */
@@ -17,35 +17,63 @@ export interface CliIo {
 
 type Config<C extends CliConfig['command']> = Extract<CliConfig, { command: C }>;
 
-/** Opens the queue and its registry; fails fast (3 s) when Redis is not there. */
-async function open(config: { redisUrl: string; queue: string }, maxAttempts?: number) {
+/** Something a command opens, connects (fails fast, 3 s, when Redis is not there) and closes. */
+async function using<T extends { connect(ms: number): Promise<void>; close(): Promise<void> }, R>(
+  opened: T,
+  work: (opened: T) => Promise<R>,
+): Promise<R> {
+  try {
+    await opened.connect(3_000);
+    return await work(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Commands that only read (status, workers, monitor, dlq list) use the read-only inspector. */
+function withInspector<R>(
+  config: { redisUrl: string; queue: string },
+  work: (inspector: QueueInspector) => Promise<R>,
+): Promise<R> {
+  return using(new QueueInspector({ url: config.redisUrl, name: config.queue }), work);
+}
+
+/**
+ * Commands that change the queue (enqueue, dlq retry/purge, recover) open a queue instance; it
+ * never takes a task, so it holds no lease.
+ */
+function withQueue<R>(
+  config: { redisUrl: string; queue: string },
+  work: (queue: ReliableTaskQueue) => Promise<R>,
+  maxAttempts?: number,
+): Promise<R> {
   const queue = new ReliableTaskQueue({
     url: config.redisUrl,
     name: config.queue,
-    owner: `imgq-cli-${randomUUID().slice(0, 8)}`,
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
   });
+  return using(queue, work);
+}
+
+/**
+ * The queue `imgq enqueue` and `imgq result` (session 04's commands) use here: the reliable
+ * queue, so enqueued tasks ring the doorbell and results are read with the lease-aware states.
+ */
+export async function openCliQueue(config: { redisUrl: string; queue: string }) {
+  const queue = new ReliableTaskQueue({ url: config.redisUrl, name: config.queue });
   try {
     await queue.connect(3_000);
   } catch (error) {
     await queue.close();
     throw error;
   }
-  const registry = new WorkerRegistry({ connection: queue.connection, name: queue.name });
-  return { queue, registry, close: () => queue.close() };
-}
-
-async function withQueue<T>(
-  config: { redisUrl: string; queue: string },
-  work: (opened: Awaited<ReturnType<typeof open>>) => Promise<T>,
-  maxAttempts?: number,
-): Promise<T> {
-  const opened = await open(config, maxAttempts);
-  try {
-    return await work(opened);
-  } finally {
-    await opened.close();
-  }
+  return {
+    enqueueMany: (tasks: Parameters<ReliableTaskQueue['enqueueMany']>[0]) =>
+      queue.enqueueMany(tasks),
+    result: (id: string) => queue.result(id),
+    task: (id: string) => queue.inspect(id),
+    close: () => queue.close(),
+  };
 }
 
 /** `imgq worker`: {@link runWorkerProcess} with the command line's settings. */
@@ -70,8 +98,8 @@ export function workerCommand(config: Config<'worker'>, io: CliIo): Promise<numb
 
 /** `imgq status`: every depth, the counters and the live workers. */
 export function statusCommand(config: Config<'status'>, io: CliIo): Promise<number> {
-  return withQueue(config, async ({ queue, registry }) => {
-    const [counts, workers] = await Promise.all([queue.counts(), registry.list()]);
+  return withInspector(config, async (inspector) => {
+    const [counts, workers] = await Promise.all([inspector.counts(), inspector.workers()]);
     const live = workers.filter((w) => w.alive).map((w) => w.id);
     const report = {
       queue: config.queue,
@@ -116,8 +144,8 @@ export function statusCommand(config: Config<'status'>, io: CliIo): Promise<numb
 
 /** `imgq workers`: the registry, alive and dead, with what each worker is doing. */
 export function workersCommand(config: Config<'workers'>, io: CliIo): Promise<number> {
-  return withQueue(config, async ({ registry }) => {
-    const workers = await registry.list();
+  return withInspector(config, async (inspector) => {
+    const workers = await inspector.workers();
     if (config.json) {
       io.stdout.write(`${JSON.stringify({ queue: config.queue, workers })}\n`);
       return 0;
@@ -150,9 +178,9 @@ function workerLine(w: WorkerInfo): string {
  * With `--json`: the snapshot as JSON (once, or one line per refresh until Ctrl-C).
  */
 export function monitorCommand(config: Config<'monitor'>, io: CliIo): Promise<number> {
-  return withQueue(config, async ({ queue, registry }) => {
+  return withInspector(config, async (inspector) => {
     if (config.once) {
-      const snapshot = await takeSnapshot(queue, registry);
+      const snapshot = await takeSnapshot(inspector);
       if (config.json) io.stdout.write(`${JSON.stringify(snapshot)}\n`);
       else
         io.stdout.write(
@@ -169,15 +197,14 @@ export function monitorCommand(config: Config<'monitor'>, io: CliIo): Promise<nu
         // One JSON snapshot per refresh (JSON lines), for a program to follow.
         const meter = new ThroughputMeter();
         while (!controller.signal.aborted) {
-          const snapshot = await takeSnapshot(queue, registry, meter);
+          const snapshot = await takeSnapshot(inspector, meter);
           io.stdout.write(`${JSON.stringify(snapshot)}\n`);
           await sleep(config.intervalMs, controller.signal);
         }
         return 0;
       }
       const monitor = runMonitor({
-        queue,
-        registry,
+        inspector,
         intervalMs: config.intervalMs,
         output: io.stdout,
         signal: controller.signal,
@@ -193,8 +220,8 @@ export function monitorCommand(config: Config<'monitor'>, io: CliIo): Promise<nu
 
 /** `imgq dlq list`: one page of dead-lettered tasks with their error code. */
 export function dlqListCommand(config: Config<'dlq-list'>, io: CliIo): Promise<number> {
-  return withQueue(config, async ({ queue }) => {
-    const page = await queue.dlqList({ offset: config.offset, limit: config.limit });
+  return withInspector(config, async (inspector) => {
+    const page = await inspector.deadLetters({ offset: config.offset, limit: config.limit });
     if (config.json) {
       io.stdout.write(`${JSON.stringify({ queue: config.queue, ...page })}\n`);
       return 0;
@@ -225,8 +252,8 @@ export function dlqListCommand(config: Config<'dlq-list'>, io: CliIo): Promise<n
 
 /** `imgq dlq retry`: back to pending; exit 1 when an id was not in the DLQ. */
 export function dlqRetryCommand(config: Config<'dlq-retry'>, io: CliIo): Promise<number> {
-  return withQueue(config, async ({ queue }) => {
-    const { retried, missing } = await queue.dlqRetry(config.ids, {
+  return withQueue(config, async (queue) => {
+    const { retried, missing } = await queue.deadLetters.retry(config.ids, {
       keepAttempts: config.keepAttempts,
     });
     if (config.json) {
@@ -258,8 +285,8 @@ export function dlqRetryCommand(config: Config<'dlq-retry'>, io: CliIo): Promise
 
 /** `imgq dlq purge`: deletes dead-lettered tasks for good. */
 export function dlqPurgeCommand(config: Config<'dlq-purge'>, io: CliIo): Promise<number> {
-  return withQueue(config, async ({ queue }) => {
-    const purged = await queue.dlqPurge(
+  return withQueue(config, async (queue) => {
+    const purged = await queue.deadLetters.purge(
       config.olderThanMs === undefined ? {} : { olderThanMs: config.olderThanMs },
     );
     if (config.json) io.stdout.write(`${JSON.stringify({ queue: config.queue, purged })}\n`);
@@ -272,7 +299,7 @@ export function dlqPurgeCommand(config: Config<'dlq-purge'>, io: CliIo): Promise
 export function recoverCommand(config: Config<'recover'>, io: CliIo): Promise<number> {
   return withQueue(
     config,
-    async ({ queue }) => {
+    async (queue) => {
       const report = await queue.recover();
       if (config.json) {
         io.stdout.write(`${JSON.stringify({ queue: config.queue, ...report })}\n`);

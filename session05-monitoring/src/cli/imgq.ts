@@ -15,7 +15,7 @@ import {
   parseCli as parseSession04Cli,
   reportCliError,
   resultCommand,
-} from '@workbook/session04';
+} from '@workbook/session04/cli';
 import { parseCli, USAGE } from './args.ts';
 import {
   type CliIo,
@@ -23,6 +23,7 @@ import {
   dlqPurgeCommand,
   dlqRetryCommand,
   monitorCommand,
+  openCliQueue,
   recoverCommand,
   statusCommand,
   workerCommand,
@@ -53,8 +54,8 @@ export async function runImgq(
         return 0;
       case 'session04': {
         const old = parseSession04Cli(config.argv, env);
-        if (old.command === 'enqueue') return await enqueueCommand(old, io);
-        if (old.command === 'result') return await resultCommand(old, io);
+        if (old.command === 'enqueue') return await enqueueCommand(old, io, openCliQueue);
+        if (old.command === 'result') return await resultCommand(old, io, openCliQueue);
         io.stdout.write(`${USAGE}\n`);
         return 0;
       }
