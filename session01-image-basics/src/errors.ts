@@ -83,7 +83,7 @@ export class InvalidOptionError extends WorkbookError<typeof ImageErrorCodes.INV
 }
 
 /** The input could not be read as a safe, complete image. */
-export class ImageInputError extends WorkbookError {
+export class ImageInputError extends WorkbookError<ImageErrorCode> {
   override name = 'ImageInputError';
 }
 

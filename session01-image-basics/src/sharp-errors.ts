@@ -1,11 +1,17 @@
-import { ImageErrorCodes, ImageInputError, InvalidOptionError, WorkbookError } from './errors.ts';
+import {
+  type ImageErrorCode,
+  ImageErrorCodes,
+  ImageInputError,
+  InvalidOptionError,
+  WorkbookError,
+} from './errors.ts';
 
 /**
  * sharp (and libvips under it) reports failures as plain `Error`s whose only clue is the
  * message. These patterns turn the messages we know into the course's stable codes.
  * Order matters: the first match wins.
  */
-const SHARP_MESSAGE_CODES: ReadonlyArray<readonly [RegExp, string]> = [
+const SHARP_MESSAGE_CODES: ReadonlyArray<readonly [RegExp, ImageErrorCode]> = [
   [/unsupported image format/i, ImageErrorCodes.NOT_AN_IMAGE],
   [/exceeds pixel limit/i, ImageErrorCodes.IMAGE_TOO_LARGE],
   [/bad extract area/i, ImageErrorCodes.INVALID_OPTION],

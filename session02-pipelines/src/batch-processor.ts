@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import {
   describeValue,
+  ImageErrorCodes,
   InvalidOptionError,
   type OutputFormat,
   type SafeInputOptions,
@@ -422,7 +423,7 @@ function summarise(
       .filter((r) => r.status === 'failed')
       .map((r) => ({
         input: r.input,
-        code: r.error?.code ?? 'ERR_UNEXPECTED',
+        code: r.error?.code ?? ImageErrorCodes.UNEXPECTED,
         message: r.error?.message ?? '',
       })),
     results,

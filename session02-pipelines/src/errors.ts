@@ -1,4 +1,4 @@
-import { WorkbookError } from '@workbook/session01';
+import { type Session01ErrorCode, WorkbookError } from '@workbook/session01';
 
 /** Codes added by session 02. Session 01's codes (`ERR_INVALID_OPTION`, ...) still apply. */
 export const PipelineErrorCodes = {
@@ -14,7 +14,11 @@ export const PipelineErrorCodes = {
   ABORTED: 'ERR_ABORTED',
 } as const;
 
+/** The codes session 02 adds. */
 export type PipelineErrorCode = (typeof PipelineErrorCodes)[keyof typeof PipelineErrorCodes];
+
+/** Every code the library of sessions 01-02 can throw; session 03 adds its own to this one. */
+export type Session02ErrorCode = Session01ErrorCode | PipelineErrorCode;
 
 /**
  * A pipeline spec does not have the expected structure.
@@ -22,7 +26,7 @@ export type PipelineErrorCode = (typeof PipelineErrorCodes)[keyof typeof Pipelin
  * @example
  * throw new InvalidSpecError('Expected `steps` to be an array, got `"blur"` (string)');
  */
-export class InvalidSpecError extends WorkbookError {
+export class InvalidSpecError extends WorkbookError<typeof PipelineErrorCodes.INVALID_SPEC> {
   override name = 'InvalidSpecError';
   constructor(message: string, options?: ErrorOptions) {
     super(PipelineErrorCodes.INVALID_SPEC, message, options);
@@ -30,7 +34,7 @@ export class InvalidSpecError extends WorkbookError {
 }
 
 /** A filter name that the factory does not know; the message lists the known names. */
-export class UnknownFilterError extends WorkbookError {
+export class UnknownFilterError extends WorkbookError<typeof PipelineErrorCodes.UNKNOWN_FILTER> {
   override name = 'UnknownFilterError';
   /** The name that was asked for. */
   readonly filterName: string;
@@ -45,7 +49,9 @@ export class UnknownFilterError extends WorkbookError {
 }
 
 /** A filter definition that cannot be registered. */
-export class InvalidFilterDefinitionError extends WorkbookError {
+export class InvalidFilterDefinitionError extends WorkbookError<
+  typeof PipelineErrorCodes.INVALID_FILTER_DEFINITION
+> {
   override name = 'InvalidFilterDefinitionError';
   constructor(message: string, options?: ErrorOptions) {
     super(PipelineErrorCodes.INVALID_FILTER_DEFINITION, message, options);
@@ -53,7 +59,9 @@ export class InvalidFilterDefinitionError extends WorkbookError {
 }
 
 /** A path that escapes the folder it was confined to. */
-export class PathOutsideRootError extends WorkbookError {
+export class PathOutsideRootError extends WorkbookError<
+  typeof PipelineErrorCodes.PATH_OUTSIDE_ROOT
+> {
   override name = 'PathOutsideRootError';
   constructor(message: string, options?: ErrorOptions) {
     super(PipelineErrorCodes.PATH_OUTSIDE_ROOT, message, options);
@@ -61,7 +69,7 @@ export class PathOutsideRootError extends WorkbookError {
 }
 
 /** Work stopped because its `AbortSignal` fired. */
-export class AbortedError extends WorkbookError {
+export class AbortedError extends WorkbookError<typeof PipelineErrorCodes.ABORTED> {
   override name = 'AbortedError';
   constructor(message = 'The operation was aborted', options?: ErrorOptions) {
     super(PipelineErrorCodes.ABORTED, message, options);

@@ -26,6 +26,7 @@ export {
   PathOutsideRootError,
   type PipelineErrorCode,
   PipelineErrorCodes,
+  type Session02ErrorCode,
   UnknownFilterError,
 } from './errors.ts';
 export {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, realpath, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { describeValue, WorkbookError } from '@workbook/session01';
+import { describeValue, ImageErrorCodes, WorkbookError } from '@workbook/session01';
 import { PathOutsideRootError } from './errors.ts';
 
 /**
@@ -47,7 +47,7 @@ async function realRootOf(root: string): Promise<string> {
     return await realpath(path.resolve(root));
   } catch (error) {
     throw new WorkbookError(
-      'ERR_FILE_NOT_FOUND',
+      ImageErrorCodes.FILE_NOT_FOUND,
       `Root folder \`${root}\` does not exist; create it or pass an existing folder`,
       { cause: error },
     );

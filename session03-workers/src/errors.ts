@@ -4,6 +4,7 @@
  * across a worker thread (structured clone), a process or Redis.
  */
 import { WorkbookError } from '@workbook/session01';
+import type { Session02ErrorCode } from '@workbook/session02';
 
 /** Codes added by session 03. */
 export const WorkerErrorCodes = {
@@ -19,7 +20,11 @@ export const WorkerErrorCodes = {
   POOL_CLOSED: 'ERR_POOL_CLOSED',
 } as const;
 
+/** The codes session 03 adds. */
 export type WorkerErrorCode = (typeof WorkerErrorCodes)[keyof typeof WorkerErrorCodes];
+
+/** Every code the library of sessions 01-03 can throw; session 04 adds its own to this one. */
+export type Session03ErrorCode = Session02ErrorCode | WorkerErrorCode;
 
 /**
  * The queue was closed.
@@ -27,7 +32,7 @@ export type WorkerErrorCode = (typeof WorkerErrorCodes)[keyof typeof WorkerError
  * await queue.close();
  * await queue.enqueue(task); // rejects: ERR_QUEUE_CLOSED
  */
-export class QueueClosedError extends WorkbookError {
+export class QueueClosedError extends WorkbookError<typeof WorkerErrorCodes.QUEUE_CLOSED> {
   override name = 'QueueClosedError';
   constructor(operation: string) {
     super(
@@ -39,7 +44,9 @@ export class QueueClosedError extends WorkbookError {
 }
 
 /** `ack` / `fail` of a task that is not being processed. */
-export class TaskNotProcessingError extends WorkbookError {
+export class TaskNotProcessingError extends WorkbookError<
+  typeof WorkerErrorCodes.TASK_NOT_PROCESSING
+> {
   override name = 'TaskNotProcessingError';
   constructor(operation: 'ack' | 'fail', taskId: string, detail: string) {
     super(
@@ -51,7 +58,7 @@ export class TaskNotProcessingError extends WorkbookError {
 }
 
 /** A worker lifecycle method called in the wrong state. */
-export class WorkerStateError extends WorkbookError {
+export class WorkerStateError extends WorkbookError<typeof WorkerErrorCodes.WORKER_STATE> {
   override name = 'WorkerStateError';
   constructor(message: string) {
     super(WorkerErrorCodes.WORKER_STATE, message);
@@ -59,7 +66,9 @@ export class WorkerStateError extends WorkbookError {
 }
 
 /** A worker thread died while it ran a task. */
-export class WorkerThreadCrashedError extends WorkbookError {
+export class WorkerThreadCrashedError extends WorkbookError<
+  typeof WorkerErrorCodes.WORKER_THREAD_CRASHED
+> {
   override name = 'WorkerThreadCrashedError';
   constructor(message: string, options?: ErrorOptions) {
     super(WorkerErrorCodes.WORKER_THREAD_CRASHED, message, options);
@@ -67,7 +76,7 @@ export class WorkerThreadCrashedError extends WorkbookError {
 }
 
 /** The thread pool was closed before the task could finish. */
-export class PoolClosedError extends WorkbookError {
+export class PoolClosedError extends WorkbookError<typeof WorkerErrorCodes.POOL_CLOSED> {
   override name = 'PoolClosedError';
   constructor(taskId: string) {
     super(

@@ -11,6 +11,7 @@ export { DurationStats } from './duration-stats.ts';
 export {
   PoolClosedError,
   QueueClosedError,
+  type Session03ErrorCode,
   TaskNotProcessingError,
   type WorkerErrorCode,
   WorkerErrorCodes,
