@@ -3,6 +3,7 @@
  * course, these cross processes and Redis as `{name, code, message}` and are matched by `code`.
  */
 import { WorkbookError } from '@workbook/session01';
+import type { Session04ErrorCode } from '@workbook/session04';
 
 /** Codes added by session 05 (the README's errors table lists each with its fix). */
 export const ReliabilityErrorCodes = {
@@ -20,12 +21,17 @@ export const ReliabilityErrorCodes = {
   NON_RETRYABLE: 'ERR_NON_RETRYABLE',
   /** `dlq retry <id>` named a task that is not in the dead letter queue. */
   DLQ_ENTRY_NOT_FOUND: 'ERR_DLQ_ENTRY_NOT_FOUND',
-  /** A worker id (`--id`, `owner`) that cannot be part of a Redis key. */
+  /** A worker id (`--worker-id`, `WORKER_ID`, `owner`) that cannot be part of a Redis key. */
   INVALID_WORKER_ID: 'ERR_INVALID_WORKER_ID',
+  /** The worker process's configuration (environment variables or flags) is invalid. */
+  INVALID_CONFIG: 'ERR_INVALID_CONFIG',
 } as const;
 
 export type ReliabilityErrorCode =
   (typeof ReliabilityErrorCodes)[keyof typeof ReliabilityErrorCodes];
+
+/** Every code the library of sessions 01-05 can throw. */
+export type Session05ErrorCode = Session04ErrorCode | ReliabilityErrorCode;
 
 /**
  * A worker tried to finish a task it no longer owns. Its result must be dropped: the task was
@@ -35,7 +41,7 @@ export type ReliabilityErrorCode =
  * @example
  * await queue.ack(task, result); // rejects with ERR_LEASE_LOST after a takeover
  */
-export class LeaseLostError extends WorkbookError {
+export class LeaseLostError extends WorkbookError<typeof ReliabilityErrorCodes.LEASE_LOST> {
   override name = 'LeaseLostError';
   constructor(operation: string, taskId: string, detail: string) {
     super(
@@ -55,7 +61,9 @@ export class LeaseLostError extends WorkbookError {
  * @example
  * if (!spec.steps.length) throw new UnrecoverableTaskError('The pipeline has no steps');
  */
-export class UnrecoverableTaskError extends WorkbookError {
+export class UnrecoverableTaskError extends WorkbookError<
+  typeof ReliabilityErrorCodes.NON_RETRYABLE
+> {
   override name = 'UnrecoverableTaskError';
   constructor(message: string, options?: ErrorOptions) {
     super(ReliabilityErrorCodes.NON_RETRYABLE, message, options);
@@ -63,7 +71,9 @@ export class UnrecoverableTaskError extends WorkbookError {
 }
 
 /** `dlq retry` of a task that is not dead-lettered. */
-export class DeadLetterNotFoundError extends WorkbookError {
+export class DeadLetterNotFoundError extends WorkbookError<
+  typeof ReliabilityErrorCodes.DLQ_ENTRY_NOT_FOUND
+> {
   override name = 'DeadLetterNotFoundError';
   constructor(queue: string, ids: readonly string[]) {
     super(

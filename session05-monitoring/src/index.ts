@@ -19,8 +19,10 @@ export {
   LeaseLostError,
   type ReliabilityErrorCode,
   ReliabilityErrorCodes,
+  type Session05ErrorCode,
   UnrecoverableTaskError,
 } from './errors.ts';
+export { type HealthServer, startHealthServer } from './health-server.ts';
 export { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
 export {
   type MonitorSnapshot,
@@ -54,16 +56,34 @@ export type {
   TaskRecord,
   TaskState,
 } from './queue-types.ts';
-export { ReliableTaskQueue, type ReliableTaskQueueOptions } from './reliable-task-queue.ts';
+export type { ReliableTaskQueueOptions } from './reliable-options.ts';
+export { ReliableTaskQueue } from './reliable-task-queue.ts';
 export { ReliableWorker, type ReliableWorkerOptions } from './reliable-worker.ts';
 export { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
+export { runWorkerProcess, type WorkerProcessOptions } from './run-worker.ts';
 export {
   type GracefulShutdown,
   type GracefulShutdownOptions,
   installGracefulShutdown,
   type SignalSource,
 } from './shutdown.ts';
-export { runWorkerProcess, type WorkerProcessOptions } from './worker-process.ts';
+export {
+  defaultWorkerId,
+  envName,
+  flagName,
+  loadWorkerConfig,
+  WORKER_SETTINGS,
+  type WorkerConfig,
+  type WorkerSettingName,
+} from './worker-config.ts';
+export { type MainIo, workerMain } from './worker-main.ts';
+export {
+  createWorkerProcess,
+  type WorkerHealth,
+  type WorkerProcess,
+  type WorkerProcessParts,
+  type WorkerProcessStatus,
+} from './worker-process.ts';
 export {
   type CurrentTask,
   type WorkerInfo,

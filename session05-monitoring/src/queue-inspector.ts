@@ -151,9 +151,9 @@ export class QueueInspector {
   }
 
   /**
-   * A page of the dead letter queue, oldest entry first. Entries dead-lettered in the same
-   * millisecond come in task-id order (Redis orders equal scores by member), so a page is
-   * the same every time it is read.
+   * A page of the dead letter queue, in the order the tasks died: the DLQ's score is the
+   * millisecond of death plus a sequence number in its fraction (`include/dead.lua`), so entries
+   * dead-lettered in the same millisecond keep their order, and a page reads the same every time.
    * @param options.offset entries to skip @default 0
    * @param options.limit most entries returned (1-1000) @default 20
    */
@@ -174,7 +174,7 @@ export class QueueInspector {
     const hashes = (await this.#redis.exec(multi)) as Array<Record<string, string>>;
     const entries = pairs.flatMap(([id, deadAt], index) => {
       const hash = hashes[index]!;
-      return hash.data ? [deadLetterEntry(id, deadAt, hash)] : [];
+      return hash.data ? [deadLetterEntry(id, Math.floor(deadAt), hash)] : [];
     });
     return { total, offset, entries };
   }

@@ -48,5 +48,11 @@ export async function recoverOnce(
       },
     ),
   );
+  if (requeued.length + deadLettered.length + reapedWorkers.length > 0) {
+    redis.logger.info(
+      { requeued: requeued.length, deadLettered: deadLettered.length, reapedWorkers },
+      'recovery took tasks back',
+    );
+  }
   return { requeued, deadLettered, promoted, reapedWorkers };
 }

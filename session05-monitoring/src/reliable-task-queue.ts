@@ -1,6 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { checkDuration, checkFunction, checkInteger } from '@workbook/session01';
 import {
   type DequeueOptions,
   type NewTask,
@@ -12,27 +10,27 @@ import {
 } from '@workbook/session03';
 import {
   BlockingWaits,
-  callScript,
   checkFinish,
   dequeueOptions,
   enqueueBatch,
   notProcessing,
   QueueConnection,
-  type QueueConnectionOptions,
-  ttlArg,
   type Waiter,
 } from '@workbook/session04/core';
 import type { Redis } from 'ioredis';
-import {
-  type BackoffOptions,
-  computeBackoff,
-  type ResolvedBackoff,
-  resolveBackoff,
-} from './backoff.ts';
+import { computeBackoff, type ResolvedBackoff } from './backoff.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { LeaseLostError } from './errors.ts';
-import { checkWorkerId, type ReliableKeys, reliableKeys } from './keys.ts';
+import { type ReliableKeys, reliableKeys } from './keys.ts';
 import { LeaseBook, leaseOf } from './lease-book.ts';
+import {
+  completeLeased,
+  enqueueCall,
+  extendLeases,
+  failLeased,
+  releaseLeases,
+  takeLeased,
+} from './lease-calls.ts';
 import { QueueInspector } from './queue-inspector.ts';
 import {
   type DeadLetterPage,
@@ -47,66 +45,13 @@ import {
   type TaskRecord,
 } from './queue-types.ts';
 import { recoverOnce } from './recovery.ts';
-import { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';
 import {
-  COMPLETE,
-  ENQUEUE,
-  EXTEND_LEASES,
-  FAIL,
-  type FencedReply,
-  QUEUE_SCRIPTS,
-  RELEASE_LEASES,
-  TAKE,
-} from './scripts.ts';
-
-/** Options of {@link ReliableTaskQueue}: the common queue options, plus leases and retries. */
-export interface ReliableTaskQueueOptions extends QueueConnectionOptions {
-  /**
-   * Who holds the leases this queue instance takes: the worker id the registry knows. A worker
-   * uses its own id; recovery reclaims the leases of an owner whose heartbeat has expired.
-   * @default `consumer-<8 hex>`
-   */
-  owner?: string;
-  /**
-   * How long a lease lasts unless its owner extends it. The owner extends every lease once per
-   * heartbeat, so this bounds how long a task stays stuck with a crashed or stalled worker.
-   * Shorter: faster recovery, more heartbeats needed to stay safe; longer: slower recovery.
-   * @default 2000
-   */
-  leaseMs?: number;
-  /** Deliveries a task gets before it is dead-lettered (failures and expired leases count). @default 5 */
-  maxAttempts?: number;
-  /** Retry delays (see `computeBackoff`). @default DEFAULT_BACKOFF (1 s doubling, cap 60 s, equal jitter) */
-  backoff?: BackoffOptions;
-  /** Error codes sent straight to the DLQ. @default NON_RETRYABLE_CODES */
-  nonRetryableCodes?: Iterable<string>;
-  /** Random source of the jitter, in [0, 1). @default Math.random */
-  random?: () => number;
-  /** How long a dead worker stays listed in the registry before recovery forgets it. @default 300_000 */
-  deadWorkerRetentionMs?: number;
-  /**
-   * How many tasks one delivery takes at once. Above 1 this is prefetching: the extra tasks
-   * wait in this process — leased to this owner, their leases extended like the others — and
-   * the next `dequeue` calls return them without a round trip. Workers set it to their
-   * concurrency (as session 04's `imgq worker` does). The price: a prefetched task waits here
-   * even if another worker is idle; `close()` and `release()` hand unstarted ones back.
-   * @default 1
-   */
-  prefetch?: number;
-  /** Most tasks one recovery pass moves (bounds the time Redis spends in the script). @default 1000 */
-  recoveryBatch?: number;
-}
-
-const DEFAULTS = {
-  leaseMs: 2_000,
-  maxAttempts: 5,
-  deadWorkerRetentionMs: 300_000,
-  recoveryBatch: 1_000,
-  prefetch: 1,
-} as const;
-
-/** Due retries one `dequeue` promotes at most (the recovery step promotes the rest). */
-const PROMOTE_PER_TAKE = 100;
+  type ReliableSettings,
+  type ReliableTaskQueueOptions,
+  reliableSettings,
+} from './reliable-options.ts';
+import { isRetryable } from './retry-policy.ts';
+import { type FencedReply, QUEUE_SCRIPTS } from './scripts.ts';
 
 /**
  * A {@link TaskQueue} on Redis that never loses a task: session 04's queue core plus leases,
@@ -161,36 +106,21 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
   readonly #redis: QueueConnection<ReliableKeys>;
   readonly #waits: BlockingWaits;
   readonly #book = new LeaseBook();
-  readonly #random: () => number;
-  readonly #deadRetentionMs: number;
-  readonly #recoveryBatch: number;
-  readonly #prefetch: number;
+  readonly #settings: ReliableSettings;
   #closed = false;
   #closing: Promise<void> | null = null;
 
   constructor(options: ReliableTaskQueueOptions = {}) {
     super();
-    this.owner = checkWorkerId(options.owner ?? `consumer-${randomUUID().slice(0, 8)}`);
-    this.leaseMs = checkDuration('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs);
-    this.maxAttempts = checkInteger('maxAttempts', options.maxAttempts ?? DEFAULTS.maxAttempts, {
-      min: 1,
-    });
-    this.backoff = resolveBackoff(options.backoff);
-    this.nonRetryableCodes = checkCodes(options.nonRetryableCodes ?? NON_RETRYABLE_CODES);
-    this.#random = checkFunction('random', options.random ?? Math.random, 'returning [0, 1)');
-    this.#deadRetentionMs = checkDuration(
-      'deadWorkerRetentionMs',
-      options.deadWorkerRetentionMs ?? DEFAULTS.deadWorkerRetentionMs,
-    );
-    this.#recoveryBatch = checkInteger(
-      'recoveryBatch',
-      options.recoveryBatch ?? DEFAULTS.recoveryBatch,
-      { min: 1 },
-    );
-    this.#prefetch = checkInteger('prefetch', options.prefetch ?? DEFAULTS.prefetch, {
-      min: 1,
-      max: 1_000,
-    });
+    const settings = reliableSettings(options);
+    this.#settings = settings;
+    ({
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      maxAttempts: this.maxAttempts,
+      backoff: this.backoff,
+      nonRetryableCodes: this.nonRetryableCodes,
+    } = settings);
     this.#redis = new QueueConnection(options, {
       connectionName: (name) => `imgq:${name}:${this.owner}`,
       scripts: QUEUE_SCRIPTS,
@@ -206,7 +136,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
       name: this.name,
       prefix: this.prefix,
     });
-    this.deadLetters = new DeadLetters(this.#redis, this.#recoveryBatch);
+    this.deadLetters = new DeadLetters(this.#redis, this.#settings.recoveryBatch);
   }
 
   /** The queue's command connection (shared with the worker registry of the same process). */
@@ -246,15 +176,9 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    */
   async enqueueMany(newTasks: readonly NewTask[]): Promise<Task[]> {
     this.#assertOpen('enqueue');
-    const { pending, stats, signal } = this.keys;
-    return enqueueBatch(this.#redis, newTasks, (pipeline, task, data) => {
-      callScript(
-        pipeline,
-        ENQUEUE,
-        { pending, task: this.keys.task(task.id), stats, signal },
-        { id: task.id, data },
-      );
-    });
+    return enqueueBatch(this.#redis, newTasks, (pipeline, task, data) =>
+      enqueueCall(this.#redis, pipeline, task, data),
+    );
   }
 
   // ---- consumer side -----------------------------------------------------------------------
@@ -296,26 +220,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     this.#assertOpen('ack a task');
     const id = checkFinish('ack', task, result);
     const token = leaseOf(task);
-    const reply = await this.#redis.run(() =>
-      callScript(
-        this.#redis.client,
-        COMPLETE,
-        {
-          leases: this.keys.leases,
-          task: this.keys.task(id),
-          result: this.keys.result(id),
-          stats: this.keys.stats,
-        },
-        {
-          id,
-          token,
-          callToken: randomUUID(),
-          result: JSON.stringify(result),
-          resultTtlMs: ttlArg(this.#redis.resultTtlMs),
-          taskTtlMs: ttlArg(this.#redis.taskTtlMs),
-        },
-      ),
-    );
+    const reply = await completeLeased(this.#redis, id, token, result);
     this.#settle('ack', id, token, reply);
     this.emit('completed', { taskId: id, workerId: result.workerId });
   }
@@ -343,36 +248,13 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     const error = flatError(result.error);
     const retryable = isRetryable(error.code, this.nonRetryableCodes);
     const attempt = Number.isInteger(task.attempts) && task.attempts >= 1 ? task.attempts : 1;
-    const delayMs = computeBackoff(attempt, this.backoff, this.#random);
-    const { keys } = this;
-    const reply = await this.#redis.run(() =>
-      callScript(
-        this.#redis.client,
-        FAIL,
-        {
-          leases: keys.leases,
-          delayed: keys.delayed,
-          pending: keys.pending,
-          dlq: keys.dlq,
-          task: keys.task(id),
-          result: keys.result(id),
-          stats: keys.stats,
-          signal: keys.signal,
-        },
-        {
-          id,
-          token,
-          callToken: randomUUID(),
-          result: JSON.stringify(result),
-          error: JSON.stringify(error),
-          retryable: retryable ? '1' : '0',
-          maxAttempts: this.maxAttempts,
-          delayMs,
-          workerId: result.workerId,
-          resultTtlMs: ttlArg(this.#redis.resultTtlMs),
-        },
-      ),
-    );
+    const delayMs = computeBackoff(attempt, this.backoff, this.#settings.random);
+    const reply = await failLeased(this.#redis, id, token, result, {
+      error,
+      retryable,
+      maxAttempts: this.maxAttempts,
+      delayMs,
+    });
     this.#settle('fail', id, token, reply);
     if (reply[0] === 2) {
       const dueAt = Number(reply[1]);
@@ -398,15 +280,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     this.#assertOpen('extend leases');
     const pairs = this.#book.pairs();
     if (pairs.length === 0) return [];
-    const lost = await this.#redis.run(() =>
-      callScript(
-        this.#redis.client,
-        EXTEND_LEASES,
-        { leases: this.keys.leases },
-        { taskPrefix: this.keys.taskPrefix, leaseMs: this.leaseMs },
-        pairs,
-      ),
-    );
+    const lost = await extendLeases(this.#redis, this.leaseMs, pairs);
     this.#book.lose(lost);
     for (const id of lost) {
       this.#redis.logger.warn({ taskId: id }, 'lease lost: the task was taken back by recovery');
@@ -439,76 +313,60 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     this.#assertOpen('recover');
     const report = await recoverOnce(this.#redis, {
       maxAttempts: this.maxAttempts,
-      batch: this.#recoveryBatch,
-      deadRetentionMs: this.#deadRetentionMs,
+      batch: this.#settings.recoveryBatch,
+      deadRetentionMs: this.#settings.deadWorkerRetentionMs,
     });
     const { requeued, deadLettered, promoted, reapedWorkers } = report;
-    if (requeued.length + deadLettered.length + reapedWorkers.length > 0) {
-      this.#redis.logger.info(
-        { requeued: requeued.length, deadLettered: deadLettered.length, reapedWorkers },
-        'recovery took tasks back',
-      );
-    }
     if (requeued.length + deadLettered.length + promoted + reapedWorkers.length > 0) {
       this.emit('recovered', report);
     }
     return report;
   }
 
-  // ---- reading (the inspector's) and dead-letter admin ---------------------------------------
+  // ---- reading (the inspector's) and dead-letter admin, on the queue for convenience ----------
 
-  /** The stored result of a task, or `null` (not final yet, or expired after `resultTtlMs`). */
+  /** {@link QueueInspector.result}: the stored result, or `null`. */
   result(taskId: string): Promise<TaskResult | null> {
-    this.#assertOpen('read a result');
-    return this.inspector.result(taskId);
+    return this.#open('read a result').result(taskId);
   }
 
-  /** A stored task with its state, lease and last error, or `null` when unknown or expired. */
+  /** {@link QueueInspector.task}: a task with its state, lease and last error, or `null`. */
   inspect(taskId: string): Promise<TaskRecord | null> {
-    this.#assertOpen('read a task');
-    return this.inspector.task(taskId);
+    return this.#open('read a task').task(taskId);
   }
 
-  /** Every lease in the queue, soonest deadline first (see {@link QueueInspector.leases}). */
+  /** {@link QueueInspector.leases}: every lease in the queue, soonest deadline first. */
   leases(): Promise<LeaseInfo[]> {
-    this.#assertOpen('read leases');
-    return this.inspector.leases();
+    return this.#open('read leases').leases();
   }
 
   /** Number of pending tasks. */
   size(): Promise<number> {
-    this.#assertOpen('read the size');
-    return this.inspector.size();
+    return this.#open('read the size').size();
   }
 
   /** Session 03's four numbers (see {@link QueueInspector.stats}). */
   stats(): Promise<QueueStats> {
-    this.#assertOpen('read stats');
-    return this.inspector.stats();
+    return this.#open('read stats').stats();
   }
 
-  /** Every depth and counter, read in one MULTI (a consistent snapshot). */
+  /** {@link QueueInspector.counts}: every depth and counter, one consistent snapshot. */
   counts(): Promise<QueueCounts> {
-    this.#assertOpen('read stats');
-    return this.inspector.counts();
+    return this.#open('read stats').counts();
   }
 
-  /** A page of the dead letter queue, oldest first (see {@link QueueInspector.deadLetters}). */
+  /** {@link QueueInspector.deadLetters}: a page of the dead letter queue, oldest first. */
   dlqList(options: { offset?: number; limit?: number } = {}): Promise<DeadLetterPage> {
-    this.#assertOpen('read the dead letter queue');
-    return this.inspector.deadLetters(options);
+    return this.#open('read the dead letter queue').deadLetters(options);
   }
 
-  /** Moves dead letters back to pending (see {@link DeadLetters.retry}). */
-  dlqRetry(
-    target: readonly string[] | 'all',
-    options: { keepAttempts?: boolean } = {},
-  ): Promise<{ retried: string[]; missing: string[] }> {
+  /** {@link DeadLetters.retry}: dead letters back to pending. */
+  dlqRetry(target: readonly string[] | 'all', options: { keepAttempts?: boolean } = {}) {
     this.#assertOpen('retry dead letters');
     return this.deadLetters.retry(target, options);
   }
 
-  /** Deletes dead letters for good (see {@link DeadLetters.purge}). */
+  /** {@link DeadLetters.purge}: deletes dead letters for good. */
   dlqPurge(options: { olderThanMs?: number } = {}): Promise<number> {
     this.#assertOpen('purge dead letters');
     return this.deadLetters.purge(options);
@@ -540,41 +398,14 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
 
   /** Non-blocking delivery (Lua `take-4.lua`): up to `prefetch` tasks, the first handed out. */
   async #take(): Promise<{ task: LeasedTask | null; nextDueMs: number }> {
-    const { keys } = this;
-    const reply = await this.#redis.run(() =>
-      callScript(
-        this.#redis.client,
-        TAKE,
-        { pending: keys.pending, leases: keys.leases, delayed: keys.delayed, signal: keys.signal },
-        {
-          taskPrefix: keys.taskPrefix,
-          owner: this.owner,
-          leaseMs: this.leaseMs,
-          tokenSalt: randomBytes(6).toString('hex'),
-          promote: PROMOTE_PER_TAKE,
-          count: this.#prefetch,
-        },
-      ),
+    const { tasks, nextDueMs } = await takeLeased(
+      this.#redis,
+      this.owner,
+      this.leaseMs,
+      this.#settings.prefetch,
     );
-    const [count, startedAt, nextDue] = reply.slice(0, 3).map(Number) as [number, number, number];
-    const tasks: LeasedTask[] = [];
-    for (let i = 0; i < count; i++) {
-      const [id, data, attempts, lease] = reply.slice(3 + i * 4, 7 + i * 4).map(String) as [
-        string,
-        string,
-        string,
-        string,
-      ];
-      tasks.push({
-        ...(JSON.parse(data) as Task),
-        id,
-        attempts: Number(attempts),
-        startedAt,
-        lease,
-      });
-    }
     this.#book.add(tasks);
-    return { task: this.#book.handOut(), nextDueMs: count === 0 ? nextDue : -1 };
+    return { task: this.#book.handOut(), nextDueMs };
   }
 
   /**
@@ -614,16 +445,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
   async #releaseNow(tasks: readonly Task[]): Promise<string[]> {
     const pairs = tasks.flatMap((task) => [task.id, leaseOf(task)]);
     if (pairs.length === 0) return [];
-    const { keys } = this;
-    const released = await this.#redis.run(() =>
-      callScript(
-        this.#redis.client,
-        RELEASE_LEASES,
-        { leases: keys.leases, pending: keys.pending, stats: keys.stats, signal: keys.signal },
-        { taskPrefix: keys.taskPrefix },
-        pairs,
-      ),
-    );
+    const released = await releaseLeases(this.#redis, pairs);
     for (const task of tasks) this.#book.forget(task.id, leaseOf(task));
     this.#book.unbuffer(released);
     return released;
@@ -647,5 +469,11 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
 
   #assertOpen(operation: string): void {
     if (this.#closed) throw new QueueClosedError(operation);
+  }
+
+  /** The inspector, once the queue is known to be open. */
+  #open(operation: string): QueueInspector {
+    this.#assertOpen(operation);
+    return this.inspector;
   }
 }

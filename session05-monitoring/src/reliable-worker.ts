@@ -1,4 +1,9 @@
-import { describeValue, InvalidOptionError, serializeError } from '@workbook/session01';
+import {
+  checkDuration,
+  describeValue,
+  InvalidOptionError,
+  serializeError,
+} from '@workbook/session01';
 import {
   AsyncWorker,
   type AsyncWorkerOptions,
@@ -69,6 +74,8 @@ export class ReliableWorker extends AsyncWorker {
   /** Heartbeat and recovery loops run while this is true (from start to the end of stop). */
   #ticking = false;
   #leasesLost = 0;
+  #lastBeatTried = 0;
+  #lastBeatOk = 0;
 
   constructor(options: ReliableWorkerOptions) {
     const controllers = new Map<string, AbortController>();
@@ -97,15 +104,14 @@ export class ReliableWorker extends AsyncWorker {
     };
     super({ ...options, id: options.queue?.owner, processor: leased });
     this.#controllers = controllers;
-    this.heartbeatIntervalMs = checkInterval(
+    this.heartbeatIntervalMs = checkDuration(
       'heartbeatIntervalMs',
       options.heartbeatIntervalMs ?? 500,
-      1,
     );
-    this.recoveryIntervalMs = checkInterval(
+    this.recoveryIntervalMs = checkDuration(
       'recoveryIntervalMs',
       options.recoveryIntervalMs ?? 500,
-      0,
+      { min: 0 },
     );
     if (this.heartbeatIntervalMs >= this.queue.leaseMs) {
       throw new InvalidOptionError(
@@ -130,6 +136,15 @@ export class ReliableWorker extends AsyncWorker {
     return this.#leasesLost;
   }
 
+  /**
+   * When the heartbeat loop last ran (tried), and when a heartbeat last reached Redis (epoch
+   * ms, this process's clock; 0 before the first). A health check reads them: a loop that has
+   * not run for a TTL is stuck; beats that do not arrive mean Redis is away.
+   */
+  get heartbeats(): { lastTriedAt: number; lastOkAt: number } {
+    return { lastTriedAt: this.#lastBeatTried, lastOkAt: this.#lastBeatOk };
+  }
+
   /** What the next heartbeat reports. */
   report(): WorkerReport {
     const stats = this.stats();
@@ -146,6 +161,7 @@ export class ReliableWorker extends AsyncWorker {
   protected override async onStart(): Promise<void> {
     this.#ticking = true;
     await this.registry.register({ id: this.id, concurrency: this.concurrency });
+    this.#lastBeatTried = this.#lastBeatOk = Date.now();
     // A fresh worker first takes back what crashed predecessors left behind.
     if (this.recoveryIntervalMs > 0) await this.#recover();
     this.#every(this.heartbeatIntervalMs, () => this.#heartbeat(), false);
@@ -184,10 +200,12 @@ export class ReliableWorker extends AsyncWorker {
   }
 
   async #heartbeat(): Promise<void> {
+    this.#lastBeatTried = Date.now();
     const [lost] = await Promise.all([
       this.queue.extendLeases(),
       this.registry.heartbeat(this.id, this.report()),
     ]);
+    this.#lastBeatOk = Date.now();
     for (const taskId of lost) {
       this.#leasesLost++;
       this.#controllers
@@ -235,13 +253,4 @@ export class ReliableWorker extends AsyncWorker {
     };
     schedule();
   }
-}
-
-function checkInterval(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be a whole number of ms >= ${min}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
 }

@@ -1,256 +1,249 @@
-import { randomUUID } from 'node:crypto';
-import { serializeError } from '@workbook/session01';
+import { setInterval as every } from 'node:timers';
 import {
   createImageProcessor,
   createLogger,
-  type LogLevel,
+  type Logger,
+  type StopReport,
   type TaskProcessor,
 } from '@workbook/session03';
-import { redactUrl, redisUrlFromEnv } from '@workbook/session04';
 import type { BackoffOptions } from './backoff.ts';
+import { QueueInspector } from './queue-inspector.ts';
 import { ReliableTaskQueue } from './reliable-task-queue.ts';
 import { ReliableWorker } from './reliable-worker.ts';
-import { installGracefulShutdown, type SignalSource } from './shutdown.ts';
+import type { WorkerConfig } from './worker-config.ts';
+import type { WorkerRegistry } from './worker-registry.ts';
 
-/** Options of {@link runWorkerProcess}. Every timing has a production default; tests shorten them. */
-export interface WorkerProcessOptions {
-  /** @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379' */
-  redisUrl?: string;
-  /** Queue name. @default 'images' */
-  queue?: string;
-  /** Worker id (lease owner, registry entry). @default `worker-<pid>-<4 hex>` */
-  id?: string;
-  /** @default 1 */
-  concurrency?: number;
-  /** @default createImageProcessor() (session 03: session 02's processImage) */
-  processor?: TaskProcessor;
-  /** @default 2000 (see ReliableTaskQueueOptions.leaseMs) */
-  leaseMs?: number;
-  /** @default 500 */
-  heartbeatIntervalMs?: number;
-  /** @default 2000 */
-  heartbeatTtlMs?: number;
-  /** @default 500 */
-  recoveryIntervalMs?: number;
-  /** How long a SIGTERM waits for in-flight tasks before handing them back. @default 10000 */
-  gracePeriodMs?: number;
-  /** @default 5 */
-  maxAttempts?: number;
-  /** @default DEFAULT_BACKOFF */
-  backoff?: BackoffOptions;
-  /** Stop (exit 0) once nothing is pending, delayed or processing. @default false */
-  untilEmpty?: boolean;
+/** What the process is doing, as a health check reports it. */
+export type WorkerProcessStatus = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
+
+/** A worker process's health: what `/healthz` (alive) and `/readyz` (ready) answer. */
+export interface WorkerHealth {
   /**
-   * Print one JSON line per event on `stdout` (`started`, `task`, `recovered`, `released`,
-   * `stopped`, ...), which session 04's process launcher counts. Otherwise print short lines
-   * for people.
-   * @default false
+   * Alive: the event loop answers (no task blocks it) and the heartbeat loop keeps running.
+   * A liveness probe restarts a worker that is not.
    */
-  json?: boolean;
-  /** Log level of the JSON logs written to stderr. @default 'warn' */
-  logLevel?: LogLevel;
-  /** @default process.stdout */
-  stdout?: { write(text: string): unknown };
-  /** @default process.stderr */
-  stderr?: { write(text: string): unknown };
-  /** @default process */
-  signals?: SignalSource;
-  /** Called on a second signal with 128 + n. @default process.exit */
-  exit?: (code: number) => void;
+  alive: boolean;
+  /**
+   * Ready: Redis reachable, registered, taking work, not draining. A readiness probe (or a load
+   * balancer) stops counting on a worker that is not.
+   */
+  ready: boolean;
+  status: WorkerProcessStatus;
+  workerId: string;
+  queue: string;
+  /** Since the last heartbeat that reached Redis (ms), `null` before the first. */
+  heartbeatAgeMs: number | null;
+  /** Longest recent delay of the event loop (ms). */
+  eventLoopDelayMs: number;
+  inFlight: number;
+  completed: number;
+  failed: number;
+  /** Why it is not alive or not ready (empty when both hold). */
+  reasons: string[];
+}
+
+/** What a worker process is built from besides its configuration. */
+export interface WorkerProcessParts {
+  /** Does the work of one task. @default createImageProcessor({ inputRoot, outputRoot }) */
+  processor?: TaskProcessor;
+  /** @default a pino logger on stderr, in `config.logFormat` at `config.logLevel` */
+  logger?: Logger;
+  /** Retry delays. @default DEFAULT_BACKOFF */
+  backoff?: BackoffOptions;
+  /** Where the default logger writes. @default process.stderr */
+  logDestination?: { write(text: string): unknown };
+}
+
+/** A running (or runnable) worker process, with handles for what attaches to it. */
+export interface WorkerProcess {
+  readonly config: WorkerConfig;
+  readonly queue: ReliableTaskQueue;
+  readonly worker: ReliableWorker;
+  readonly registry: WorkerRegistry;
+  /** A read-only view of the queue on the same connection (for metrics, health, an API). */
+  readonly inspector: QueueInspector;
+  readonly logger: Logger;
+  /** Connects (fails within 3 s with the fix when Redis is not there), registers, starts. */
+  start(): Promise<void>;
+  /** Resolves once the worker is registered and taking work. */
+  ready(): Promise<void>;
+  /** Alive and ready, with the numbers behind them. Cheap: no Redis round trip. */
+  health(): WorkerHealth;
+  /**
+   * Graceful stop: no new tasks, in-flight tasks get `gracePeriodMs`, the rest go back to the
+   * queue, deregistered, connections closed. Idempotent: every call gets the same report.
+   */
+  stop(): Promise<StopReport>;
+  /** Resolves when the worker has stopped (by `stop()` or by its own failure). */
+  readonly stopped: Promise<StopReport>;
 }
 
 /**
- * A whole worker process: a reliable queue, a {@link ReliableWorker} (registry, heartbeats,
- * lease extension, recovery) and two-phase signal handling. `imgq worker`, the demos and the
- * reliability tests all run this.
- *
- * Resolves with the exit code once the worker has stopped: 0 after a graceful stop (first
- * SIGTERM/SIGINT, or an empty queue with `untilEmpty`), 1 when stopping failed. A second signal
- * calls `exit(128 + n)` at once. Rejects only when the worker cannot start (e.g.
- * `ERR_REDIS_UNAVAILABLE`).
+ * Builds a worker process from a checked configuration ({@link loadWorkerConfig}): a reliable
+ * queue owned by `config.workerId`, a {@link ReliableWorker} (registry, heartbeats, lease
+ * extension, recovery) and a {@link QueueInspector}, and returns a handle that a health server,
+ * metrics or an HTTP API can attach to. Nothing connects until `start()`.
  *
  * @example
- * process.exitCode = await runWorkerProcess({ queue: 'images', concurrency: 2, json: true });
+ * const proc = createWorkerProcess(loadWorkerConfig());
+ * await proc.start();
+ * process.once('SIGTERM', () => void proc.stop());
  */
-export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<number> {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const redisUrl = options.redisUrl ?? redisUrlFromEnv();
-  const id = options.id ?? `worker-${process.pid}-${randomUUID().slice(0, 4)}`;
-  const logger = createLogger({
-    name: 'imgq-worker',
-    level: options.logLevel ?? 'warn',
-    pretty: false,
-    destination: stderr,
-  });
+export function createWorkerProcess(
+  config: WorkerConfig,
+  parts: WorkerProcessParts = {},
+): WorkerProcess {
+  const logger =
+    parts.logger ??
+    createLogger({
+      name: 'imgq-worker',
+      level: config.logLevel,
+      pretty: config.logFormat === 'pretty',
+      destination: parts.logDestination ?? process.stderr,
+    });
   const queue = new ReliableTaskQueue({
-    url: redisUrl,
-    name: options.queue ?? 'images',
-    owner: id,
+    url: config.redisUrl,
+    name: config.queue,
+    owner: config.workerId,
     logger,
+    leaseMs: config.leaseMs,
+    maxAttempts: config.maxAttempts,
     // As session 04's `imgq worker`: one round trip fetches as many tasks as run at once.
-    prefetch: options.concurrency ?? 1,
-    ...pick(options, ['leaseMs', 'maxAttempts', 'backoff']),
+    prefetch: config.concurrency,
+    ...(parts.backoff ? { backoff: parts.backoff } : {}),
   });
-  const emit = (line: Record<string, unknown>) => {
-    if (options.json)
-      stdout.write(`${JSON.stringify({ ...line, workerId: id, pid: process.pid })}\n`);
-  };
-  const say = (text: string) => {
-    if (!options.json) stdout.write(`${text}\n`);
-  };
-  reportQueueEvents(queue, emit, say);
-
-  try {
-    await queue.connect(3_000);
-  } catch (error) {
-    await queue.close();
-    throw error;
-  }
   const worker = new ReliableWorker({
     queue,
     logger,
-    concurrency: options.concurrency ?? 1,
-    processor: options.processor ?? createImageProcessor(),
-    ...pick(options, [
-      'heartbeatIntervalMs',
-      'heartbeatTtlMs',
-      'recoveryIntervalMs',
-      'gracePeriodMs',
-    ]),
+    concurrency: config.concurrency,
+    processor:
+      parts.processor ??
+      createImageProcessor({
+        ...(config.inputRoot ? { inputRoot: config.inputRoot } : {}),
+        ...(config.outputRoot ? { outputRoot: config.outputRoot } : {}),
+      }),
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatTtlMs: config.heartbeatTtlMs,
+    recoveryIntervalMs: config.recoveryIntervalMs,
+    gracePeriodMs: config.gracePeriodMs,
+  });
+  const inspector = new QueueInspector({ connection: queue.connection, name: queue.name });
+  const loop = loopWatch();
+  let status: WorkerProcessStatus = 'created';
+  let started: Promise<void> | null = null;
+  let stopping: Promise<StopReport> | null = null;
+  let markReady: () => void = () => {};
+  const readyPromise = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const stopped = new Promise<StopReport>((resolve) => worker.once('stopped', resolve));
+  worker.once('stopping', () => {
+    if (status !== 'stopped') status = 'draining';
   });
 
-  const stop = async () => {
-    const report = await worker.stop();
-    await queue.close();
-    return report;
-  };
-  let stopped: Promise<number> | null = null;
-  const stopOnce = () => {
-    stopped ??= stop().then(
-      () => 0,
-      (error: unknown) => {
-        logger.error({ err: serializeError(error) }, 'stopping failed');
-        return 1;
-      },
-    );
-    return stopped;
-  };
-  const shutdown = installGracefulShutdown({
-    stop: stopOnce,
-    ...(options.signals ? { signals: options.signals } : {}),
-    // The graceful path ends by resolving this function; only the forced one exits here.
-    exit: (code) => {
-      if (code >= 128) (options.exit ?? process.exit)(code);
-    },
-    onSignal: (signal, phase) => {
-      emit({ event: phase === 'graceful' ? 'stopping' : 'forced-exit', signal });
-      if (phase === 'graceful') {
-        say(
-          `${signal}: finishing tasks in flight (up to ${worker.gracePeriodMs} ms); again to exit now`,
-        );
-      } else {
-        say(`${signal} again: exiting now; recovery will hand my tasks to other workers`);
+  const stop = (): Promise<StopReport> => {
+    stopping ??= (async () => {
+      if (status === 'created') status = 'stopped';
+      else status = 'draining';
+      try {
+        // A start still connecting finishes first (or fails), so stop() never races it.
+        await started?.catch(() => {});
+        return await worker.stop();
+      } finally {
+        loop.stop();
+        await queue.close();
+        status = 'stopped';
       }
+    })();
+    return stopping;
+  };
+
+  return {
+    config,
+    queue,
+    worker,
+    registry: worker.registry,
+    inspector,
+    logger,
+    start() {
+      started ??= (async () => {
+        status = 'starting';
+        try {
+          await queue.connect(3_000);
+          await worker.start();
+        } catch (error) {
+          loop.stop();
+          await queue.close();
+          status = 'stopped';
+          throw error;
+        }
+        if (status === 'starting') status = 'running';
+        markReady();
+      })();
+      return started;
     },
-  });
-  worker.on('stopped', (report) =>
-    emit({
-      event: 'stopped',
-      drained: report.drained,
-      abandoned: report.abandoned.map((a) => a.task.id),
-      ...pick(worker.stats(), ['completed', 'failed']),
-    }),
-  );
-
-  await worker.start();
-  emit({
-    event: 'started',
-    queue: queue.name,
-    concurrency: worker.concurrency,
-    leaseMs: queue.leaseMs,
-  });
-  say(
-    `Worker ${id} (pid ${process.pid}) on queue \`${queue.name}\` at ${redactUrl(redisUrl)}, ` +
-      `concurrency ${worker.concurrency}. Ctrl-C stops it gracefully.`,
-  );
-
-  const idle = options.untilEmpty ? watchUntilEmpty(queue, worker, stopOnce) : undefined;
-  const code = await new Promise<number>((resolve) => {
-    worker.once('stopped', () => {
-      void (stopped ?? stopOnce()).then(resolve);
-    });
-  });
-  if (idle) clearInterval(idle);
-  shutdown.uninstall();
-  const stats = worker.stats();
-  say(`Worker ${id} stopped: ${stats.completed} done, ${stats.failed} failed attempts.`);
-  return code;
+    ready: () => readyPromise,
+    stop,
+    stopped,
+    health: () => healthOf(config, worker, queue, status, loop.delayMs()),
+  };
 }
 
-/** Stops the worker once nothing is left to do anywhere in the queue. */
-function watchUntilEmpty(
-  queue: ReliableTaskQueue,
+function healthOf(
+  config: WorkerConfig,
   worker: ReliableWorker,
-  stop: () => Promise<number>,
-): NodeJS.Timeout {
-  const timer = setInterval(async () => {
-    if (worker.lifecycle !== 'running' || worker.stats().inFlight > 0) return;
-    const counts = await queue.counts().catch(() => null);
-    if (counts && counts.pending + counts.delayed + counts.processing === 0) void stop();
-  }, 200);
-  timer.unref();
-  return timer;
-}
-
-function reportQueueEvents(
   queue: ReliableTaskQueue,
-  emit: (line: Record<string, unknown>) => void,
-  say: (text: string) => void,
-): void {
-  queue.on('completed', ({ taskId }) => {
-    emit({ event: 'task', taskId, status: 'completed' });
-    say(`done    ${taskId}`);
-  });
-  queue.on('retried', ({ task, error, delayMs }) => {
-    emit({
-      event: 'task',
-      taskId: task.id,
-      status: 'retry',
-      attempt: task.attempts,
-      code: error.code,
-      delayMs,
-    });
-    say(
-      `retry   ${task.id}  attempt ${task.attempts} failed with ${error.code}; again in ${delayMs} ms`,
-    );
-  });
-  queue.on('deadLettered', ({ task, error, reason }) => {
-    emit({ event: 'task', taskId: task.id, status: 'failed', code: error.code, reason });
-    say(`DLQ     ${task.id}  ${error.code} (${reason}): ${error.message}`);
-  });
-  queue.on('leaseLost', ({ taskId, operation }) => {
-    emit({ event: 'leaseLost', taskId, operation });
-    say(`lost    ${taskId}  lease taken over (${operation}); result dropped`);
-  });
-  queue.on('recovered', (report) => {
-    if (report.requeued.length + report.deadLettered.length === 0) return;
-    emit({ event: 'recovered', ...report });
-    say(
-      `recover ${report.requeued.length} task(s) back to pending, ${report.deadLettered.length} to the DLQ`,
-    );
-  });
-  queue.on('released', ({ taskIds }) => {
-    emit({ event: 'released', taskIds });
-    say(`release ${taskIds.length} unfinished task(s) handed back to the queue`);
-  });
+  status: WorkerProcessStatus,
+  eventLoopDelayMs: number,
+): WorkerHealth {
+  const now = Date.now();
+  const { lastTriedAt, lastOkAt } = worker.heartbeats;
+  const stats = worker.stats();
+  const reasons: string[] = [];
+  // A loop blocked longer than a heartbeat TTL has let its registration expire.
+  const loopOk = eventLoopDelayMs < config.heartbeatTtlMs;
+  if (!loopOk) reasons.push(`event loop blocked for ${eventLoopDelayMs} ms`);
+  const beating = status !== 'running' || now - lastTriedAt < config.heartbeatTtlMs;
+  if (!beating) reasons.push(`heartbeat loop silent for ${now - lastTriedAt} ms`);
+  const redisUp = queue.connection.status === 'ready';
+  if (!redisUp) reasons.push(`Redis connection is ${queue.connection.status}`);
+  const fresh = lastOkAt > 0 && now - lastOkAt < config.heartbeatTtlMs;
+  if (status === 'running' && !fresh) reasons.push('registration not refreshed within its TTL');
+  if (status !== 'running') reasons.push(`worker is ${status}`);
+  const alive = loopOk && beating && status !== 'stopped';
+  return {
+    alive,
+    ready: alive && status === 'running' && redisUp && fresh,
+    status,
+    workerId: config.workerId,
+    queue: config.queue,
+    heartbeatAgeMs: lastOkAt > 0 ? now - lastOkAt : null,
+    eventLoopDelayMs,
+    inFlight: stats.inFlight,
+    completed: stats.completed,
+    failed: stats.failed,
+    reasons,
+  };
 }
 
-function pick<T extends object, K extends keyof T>(
-  source: T,
-  keys: readonly K[],
-): Partial<Pick<T, K>> {
-  const picked: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
-  return picked;
+/**
+ * Watches the event loop: a timer that should fire every 100 ms notes how late it fires. The
+ * largest lateness over the last two seconds is the loop's delay.
+ */
+function loopWatch(): { delayMs(): number; stop(): void } {
+  const periodMs = 100;
+  const recent: number[] = [];
+  let expected = Date.now() + periodMs;
+  const timer = every(() => {
+    const now = Date.now();
+    recent.push(Math.max(0, now - expected));
+    if (recent.length > 20) recent.shift();
+    expected = now + periodMs;
+  }, periodMs);
+  timer.unref();
+  return {
+    // Lateness of the tick still to come counts too: a loop blocked now has no ticks at all.
+    delayMs: () => Math.max(0, Date.now() - expected, ...recent),
+    stop: () => clearInterval(timer),
+  };
 }

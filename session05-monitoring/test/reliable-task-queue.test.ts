@@ -233,6 +233,21 @@ describe('retries and the dead letter queue', () => {
     expect(await queue.stats()).toEqual({ pending: 0, processing: 0, completed: 0, failed: 1 });
   });
 
+  it('tasks dead-lettered in the same millisecond are listed in the order they died', async () => {
+    const queue = queues.open();
+    // Ids that sort the other way round: equal scores would list them backwards.
+    const ids = Array.from({ length: 20 }, (_, n) => `t-${String(99 - n).padStart(2, '0')}`);
+    await queue.enqueueMany(ids.map((id, n) => ({ ...newTask(n), id })));
+    const delivered = [];
+    for (const _ of ids) delivered.push((await queue.dequeue({ timeoutMs: 1_000 }))!);
+    expect(delivered.map((t) => t.id)).toEqual(ids);
+    // Sent back to back on one connection: Redis runs them in this order, mostly in one ms.
+    await Promise.all(delivered.map((task) => queue.fail(task, failed(task, 'ERR_NOT_AN_IMAGE'))));
+    const page = await queue.dlqList({ limit: 20 });
+    expect(page.entries.map((e) => e.task.id)).toEqual(ids);
+    expect(page.entries.every((e) => Number.isInteger(e.deadAt))).toBe(true);
+  });
+
   it('lists with paging, retries one or all (attempts reset or kept), and purges', async () => {
     const queue = queues.open({ maxAttempts: 3 });
     const tasks = await queue.enqueueMany([1, 2, 3, 4, 5].map(newTask));

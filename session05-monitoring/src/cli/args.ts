@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
+import { isWorkbookError } from '@workbook/session01';
 import { BadArgumentError } from '@workbook/session04';
+import { noPositionals, parseStrict, redisAndQueue } from '@workbook/session04/cli';
+import { ReliabilityErrorCodes } from '../errors.ts';
 import {
-  type LogLevel,
-  noPositionals,
-  parseLogLevel,
-  parseStrict,
-  redisAndQueue,
-} from '@workbook/session04/cli';
+  flagName,
+  loadWorkerConfig,
+  WORKER_SETTINGS,
+  type WorkerConfig,
+  type WorkerSettingName,
+} from '../worker-config.ts';
 
 /** The usage text `imgq --help` prints (and every argument error repeats). */
 export const USAGE = `Usage: imgq <command> [options]
@@ -15,10 +18,14 @@ Commands:
   enqueue <file|folder>... --pipeline <spec.json> --out <dir>
                           queue one task per image (session 04's command)
   result <taskId>         the result of one task (session 04's command)
-  worker [--concurrency N] [--id NAME] [--until-empty] [--lease-ms MS] [--heartbeat-ms MS]
-         [--recovery-ms MS] [--grace-ms MS] [--max-attempts N] [--log-level LEVEL]
+  worker [--concurrency N] [--worker-id NAME] [--until-empty] [--lease-ms MS]
+         [--heartbeat-interval-ms MS] [--heartbeat-ttl-ms MS] [--recovery-interval-ms MS]
+         [--grace-period-ms MS] [--max-attempts N] [--input-root DIR] [--output-root DIR]
+         [--health-port PORT] [--log-level LEVEL] [--log-format json|pretty]
                           a reliable worker: leases, heartbeats, recovery; SIGTERM/Ctrl-C
-                          finishes in-flight tasks, a second one exits at once
+                          finishes in-flight tasks, a second one exits at once. Every
+                          setting can also come from its environment variable
+                          (--heartbeat-interval-ms = HEARTBEAT_INTERVAL_MS, ...)
   status                  pending, processing, delayed, done, DLQ and live workers
   workers                 the worker registry: who is alive or dead, and what each is doing
   monitor [--interval-ms MS] [--once]
@@ -61,15 +68,9 @@ export type CliConfig =
   | { command: 'session04'; argv: readonly string[] }
   | (CommonConfig & {
       command: 'worker';
-      concurrency: number;
-      workerId: string | undefined;
+      /** Every worker setting: flags, then environment variables, then defaults. */
+      config: WorkerConfig;
       untilEmpty: boolean;
-      logLevel: LogLevel;
-      leaseMs: number | undefined;
-      heartbeatMs: number | undefined;
-      recoveryMs: number | undefined;
-      graceMs: number | undefined;
-      maxAttempts: number | undefined;
     })
   | (CommonConfig & { command: 'status' })
   | (CommonConfig & { command: 'workers' })
@@ -89,14 +90,19 @@ const OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   concurrency: { type: 'string' },
-  id: { type: 'string' },
+  'worker-id': { type: 'string' },
   'until-empty': { type: 'boolean' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   'lease-ms': { type: 'string' },
-  'heartbeat-ms': { type: 'string' },
-  'recovery-ms': { type: 'string' },
-  'grace-ms': { type: 'string' },
+  'heartbeat-interval-ms': { type: 'string' },
+  'heartbeat-ttl-ms': { type: 'string' },
+  'recovery-interval-ms': { type: 'string' },
+  'grace-period-ms': { type: 'string' },
   'max-attempts': { type: 'string' },
+  'input-root': { type: 'string' },
+  'output-root': { type: 'string' },
+  'health-port': { type: 'string' },
   'interval-ms': { type: 'string' },
   once: { type: 'boolean' },
   offset: { type: 'string' },
@@ -112,15 +118,10 @@ const COMMON: readonly OptionName[] = ['redis-url', 'queue', 'json', 'help'];
 /** Which options each (sub)command accepts besides the common ones. */
 const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {
   worker: [
-    'concurrency',
-    'id',
+    ...WORKER_SETTINGS.filter((s) => s !== 'redisUrl' && s !== 'queue').map(
+      (s) => flagName(s).slice(2) as OptionName,
+    ),
     'until-empty',
-    'log-level',
-    'lease-ms',
-    'heartbeat-ms',
-    'recovery-ms',
-    'grace-ms',
-    'max-attempts',
   ],
   status: [],
   workers: [],
@@ -187,19 +188,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   switch (name) {
     case 'worker': {
       noPositionals(name, args);
-      const logLevel = parseLogLevel(values['log-level']);
       return {
         ...common,
         command: 'worker',
-        concurrency: integer('concurrency', values.concurrency, 1, 256) ?? 1,
-        workerId: values.id,
+        config: workerFlags(values as Record<string, unknown>, common, env),
         untilEmpty: values['until-empty'] === true,
-        logLevel,
-        leaseMs: integer('lease-ms', values['lease-ms'], 10, 3_600_000),
-        heartbeatMs: integer('heartbeat-ms', values['heartbeat-ms'], 5, 3_600_000),
-        recoveryMs: integer('recovery-ms', values['recovery-ms'], 0, 3_600_000),
-        graceMs: integer('grace-ms', values['grace-ms'], 0, 3_600_000),
-        maxAttempts: integer('max-attempts', values['max-attempts'], 1, 1_000),
       };
     }
     case 'status':
@@ -258,6 +251,34 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
         olderThanMs: olderThan === undefined ? undefined : parseDuration(olderThan),
       };
     }
+  }
+}
+
+/**
+ * The worker's settings from its flags (each flag is its setting's one name in kebab case),
+ * the environment and the defaults, checked by the worker's schema. A wrong flag or variable
+ * is a usage error (exit 2) with the schema's message.
+ */
+function workerFlags(
+  values: Record<string, unknown>,
+  common: CommonConfig,
+  env: NodeJS.ProcessEnv,
+): WorkerConfig {
+  const overrides: Partial<Record<WorkerSettingName, string>> = {
+    redisUrl: common.redisUrl,
+    queue: common.queue,
+  };
+  for (const setting of WORKER_SETTINGS) {
+    const value = values[flagName(setting).slice(2)];
+    if (typeof value === 'string') overrides[setting] = value;
+  }
+  try {
+    return loadWorkerConfig(env, overrides);
+  } catch (error) {
+    if (isWorkbookError(error, [ReliabilityErrorCodes.INVALID_CONFIG])) {
+      throw new BadArgumentError(error.message, { cause: error });
+    }
+    throw error;
   }
 }
 

@@ -5,7 +5,7 @@ import { renderMonitor, ThroughputMeter, takeSnapshot } from '../monitor.ts';
 import { runMonitor } from '../monitor-screen.ts';
 import { QueueInspector } from '../queue-inspector.ts';
 import { ReliableTaskQueue } from '../reliable-task-queue.ts';
-import { runWorkerProcess } from '../worker-process.ts';
+import { runWorkerProcess } from '../run-worker.ts';
 import type { WorkerInfo } from '../worker-registry.ts';
 import type { CliConfig } from './args.ts';
 
@@ -79,20 +79,11 @@ export async function openCliQueue(config: { redisUrl: string; queue: string }) 
 /** `imgq worker`: {@link runWorkerProcess} with the command line's settings. */
 export function workerCommand(config: Config<'worker'>, io: CliIo): Promise<number> {
   return runWorkerProcess({
-    redisUrl: config.redisUrl,
-    queue: config.queue,
-    concurrency: config.concurrency,
+    ...config.config,
     untilEmpty: config.untilEmpty,
     json: config.json,
-    logLevel: config.logLevel,
     stdout: io.stdout,
     stderr: io.stderr,
-    ...(config.workerId === undefined ? {} : { id: config.workerId }),
-    ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
-    ...(config.heartbeatMs === undefined ? {} : { heartbeatIntervalMs: config.heartbeatMs }),
-    ...(config.recoveryMs === undefined ? {} : { recoveryIntervalMs: config.recoveryMs }),
-    ...(config.graceMs === undefined ? {} : { gracePeriodMs: config.graceMs }),
-    ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
   });
 }
 

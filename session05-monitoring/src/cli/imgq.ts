@@ -81,8 +81,11 @@ export async function runImgq(
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // `imgq monitor --json | head -3`: the reader left; stop quietly instead of crashing.
+/**
+ * Runs `imgq` as a program: `process.argv`, exit code, and a quiet end when the reader of a
+ * pipe leaves (`imgq monitor --json | head -3`). `bin/imgq.mjs` calls it.
+ */
+export async function main(): Promise<void> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
@@ -92,3 +95,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // A worker's abandoned task may still be finishing in the background: do not wait for it.
   setTimeout(() => process.exit(code), 2_000).unref();
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

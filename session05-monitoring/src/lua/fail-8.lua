@@ -32,6 +32,7 @@
 --- @include "now"
 --- @include "ring"
 --- @include "fence"
+--- @include "dead"
 local refused = checkLease(KEYS[5], ARGV[2], ARGV[3])
 if refused then
   return refused
@@ -75,6 +76,6 @@ if ARGV[10] == '0' then
 else
   redis.call('SET', KEYS[6], ARGV[4], 'PX', ARGV[10])
 end
-redis.call('ZADD', KEYS[4], now, ARGV[1])
+redis.call('ZADD', KEYS[4], deadScore(KEYS[7], now), ARGV[1])
 redis.call('HINCRBY', KEYS[7], 'failed', 1)
 return reply

@@ -35,6 +35,7 @@
 ]]
 --- @include "now"
 --- @include "ring"
+--- @include "dead"
 local now = nowMs()
 local maxAttempts = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
@@ -81,7 +82,7 @@ local function reclaim(id, why)
   else
     redis.call('SET', ARGV[2] .. id, result, 'PX', ARGV[6])
   end
-  redis.call('ZADD', KEYS[4], now, id)
+  redis.call('ZADD', KEYS[4], deadScore(KEYS[6], now), id)
   redis.call('HINCRBY', KEYS[6], 'failed', 1)
   dead[#dead + 1] = id
 end
