@@ -6,7 +6,7 @@
  */
 import { getAt, type ManifestObject, recordsAt, refOf, stringMapAt } from './manifest.ts';
 import { describeSelector, matchesLabels, matchesSelector, toLabelSelector } from './selectors.ts';
-import { containersOf, type Workload, workloadsOf } from './workloads.ts';
+import { type Workload, workloadsOf } from './workloads.ts';
 
 /** One node of the tree. */
 export interface TreeNode {
@@ -47,7 +47,15 @@ function podsOf(w: Workload): TreeNode[] {
     const claims = pvcs.map((c) =>
       node(`PersistentVolumeClaim ${c}-${w.name}-${i}`, 'from volumeClaimTemplates', true),
     );
-    pods.push(node(`Pod ${name}`, describeSelector(w.labels), true, claims));
+    const appName = w.labels['app.kubernetes.io/name'];
+    pods.push(
+      node(
+        `Pod ${name}`,
+        appName ? `app.kubernetes.io/name=${appName}` : describeSelector(w.labels),
+        true,
+        claims,
+      ),
+    );
   }
   if (n > 3) pods.push(node(`… ${n - 3} more pod(s)`, '', true));
   return pods;
@@ -173,13 +181,4 @@ export function formatTree(
   };
   for (const root of roots) draw(root, '', true, true);
   return `${lines.join('\n')}\n`;
-}
-
-/** Which containers of a workload declare which ports (for the demo's legend). */
-export function declaredPorts(w: Workload): string[] {
-  return containersOf(w, { init: false }).flatMap((c) =>
-    recordsAt(c.container, ['ports']).map(
-      (p) => `${c.name}:${String(p.name ?? '')}=${String(p.containerPort)}`,
-    ),
-  );
 }

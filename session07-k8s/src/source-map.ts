@@ -7,7 +7,7 @@
  * generators, and the original document. The place that holds the longest part of the path
  * wins, so a value changed by an overlay patch points at the patch.
  */
-import type { Node } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import {
   allLayers,
   type GeneratorEntry,
@@ -18,7 +18,9 @@ import {
 import { type FieldPath, getAt, type ManifestObject, refOf } from './manifest.ts';
 import {
   locationOf,
+  mapGet,
   mapKey,
+  nodeValue,
   type SourceLocation,
   walkPath,
   type YamlSource,
@@ -175,11 +177,23 @@ function patchCandidate(
   if (patch.type === 'strategic') {
     const walked = walkPath(patch.node, path, object);
     if (walked.depth === 0) return null;
+    // `field: null` in a strategic merge patch deletes the field: the cause of a missing one.
+    const isNull = walked.value === null || (isScalar(walked.value) && walked.value.value === null);
+    if (walked.depth < path.length && isNull) {
+      return { depth: path.length + 1, location: locationOf(patch.source, walked.node) };
+    }
     return { depth: walked.depth, location: locationOf(patch.source, walked.node) };
   }
   let best: Candidate | null = null;
   for (const op of patch.ops) {
     const prefix = op.path.length <= path.length && op.path.every((s, i) => s === String(path[i]));
+    // A `remove` of the field (or of a parent) is the cause of a missing field: it wins.
+    if (prefix && nodeValue(mapGet(op.node, 'op')) === 'remove') {
+      return {
+        depth: path.length + 1,
+        location: locationOf(patch.source, mapKey(op.node, 'path') ?? op.node),
+      };
+    }
     const inside = op.path.length > path.length && path.every((s, i) => String(s) === op.path[i]);
     if (!prefix && !inside) continue;
     let depth = Math.min(op.path.length, path.length);

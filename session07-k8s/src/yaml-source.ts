@@ -100,6 +100,8 @@ export interface WalkResult {
   depth: number;
   /** The node to point at: a key (`replicas:`), a list item, or the document root. */
   node: Node | null;
+  /** The value found at that depth (`null` for a key written without a value). */
+  value: Node | null;
 }
 
 /**
@@ -132,7 +134,7 @@ export function walkPath(
     } else break;
     depth++;
   }
-  return { depth, node: pointAt };
+  return { depth, node: pointAt, value: node };
 }
 
 function seqItem(items: Node[], index: number, renderedItem: unknown): Node | undefined {

@@ -5,7 +5,13 @@
  */
 import { getAt, type ManifestObject, recordsAt, refOf, stringMapAt } from '../manifest.ts';
 import { matchesSelector, toLabelSelector } from '../selectors.ts';
-import { type ContainerRef, containersOf, type Workload } from '../workloads.ts';
+import {
+  type ContainerRef,
+  containerEnv,
+  containersOf,
+  findObject,
+  type Workload,
+} from '../workloads.ts';
 import type { Rule, RuleContext, Violation } from './rule.ts';
 
 interface Reference {
@@ -140,13 +146,21 @@ export function variableReferences(text: string): string[] {
   return names;
 }
 
-function interpolationViolations(c: ContainerRef): Violation[] {
+function interpolationViolations(c: ContainerRef, objects: RuleContext['objects']): Violation[] {
   const out: Violation[] = [];
   const env = recordsAt(c.container, ['env']);
-  const defined = new Set<string>();
-  // envFrom variables are defined before env; their names are only known for rendered
-  // ConfigMaps, so a reference to an unknown name is only flagged when nothing comes from envFrom.
-  const hasEnvFrom = recordsAt(c.container, ['envFrom']).length > 0;
+  // envFrom variables are defined before env. Their names are known when every source is in
+  // the render; otherwise a reference to an unknown name gets the benefit of the doubt.
+  const defined = new Set(
+    containerEnv(c, objects)
+      .filter((e) => e.from === 'envFrom')
+      .map((e) => e.name),
+  );
+  const hasEnvFrom = recordsAt(c.container, ['envFrom']).some((source) => {
+    const kind = source.configMapRef !== undefined ? 'ConfigMap' : 'Secret';
+    const name = getAt(source, [kind === 'ConfigMap' ? 'configMapRef' : 'secretRef', 'name']);
+    return !findObject(objects, kind, String(name), c.workload.namespace);
+  });
   const all = new Set(env.map((e) => String(e.name)));
   env.forEach((variable, i) => {
     const value = variable.value;
@@ -194,7 +208,7 @@ export const envInterpolationOrder: Rule = {
     'The kubelet expands $(VAR) only from variables defined earlier (envFrom first, then env in order). Otherwise the text stays as is: REDIS_URL would contain "$(REDIS_PASSWORD)".',
   *check(context) {
     for (const w of context.workloads())
-      for (const c of containersOf(w)) yield* interpolationViolations(c);
+      for (const c of containersOf(w)) yield* interpolationViolations(c, context.objects);
   },
 };
 

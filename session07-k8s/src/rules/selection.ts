@@ -37,7 +37,10 @@ export const selectorMatchesTemplate: Rule = {
         )?.[0];
         yield {
           object: w.object,
-          path: wrongKey ? ['spec', 'selector', 'matchLabels', wrongKey] : ['spec', 'selector'],
+          // Point at the template label to change (that is the fix), not at the selector.
+          path: empty
+            ? ['spec', 'selector']
+            : [...w.templatePath, 'metadata', 'labels', ...(wrongKey ? [wrongKey] : [])],
           message: empty
             ? `${w.kind} \`${w.name}\` has an empty selector: it would claim every pod in the namespace`
             : `${w.kind} \`${w.name}\` selects \`${describeSelector(selector)}\` but its pod template is labelled \`${labelsText(w.labels)}\`: it would never find its own pods`,
