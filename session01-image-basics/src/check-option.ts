@@ -30,19 +30,27 @@ export interface NumberRule {
  * // InvalidOptionError: Expected `quality` to be an integer from 1 to 100, got `120` (number)
  */
 export function checkNumber(name: string, value: unknown, rule: NumberRule = {}): number {
+  if (!meetsRule(value, rule))
+    throw new InvalidOptionError(
+      `Expected \`${name}\` to be ${describeRule(rule)}, got ${describeValue(value)}`,
+    );
+  return value;
+}
+
+/**
+ * Whether `value` is a number that {@link NumberRule} `rule` allows (no message, no throw): for
+ * validators that word their own subject, like a filter's parameters.
+ */
+export function meetsRule(value: unknown, rule: NumberRule = {}): value is number {
   const { integer = false, min = -Infinity, max = Infinity, allowInfinity = false } = rule;
-  const ok =
+  return (
     typeof value === 'number' &&
     ((allowInfinity && value === Infinity) ||
       (Number.isFinite(value) &&
         (!integer || Number.isInteger(value)) &&
         value >= min &&
-        value <= max));
-  if (!ok)
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be ${expected(rule)}, got ${describeValue(value)}`,
-    );
-  return value as number;
+        value <= max))
+  );
 }
 
 /**
@@ -88,11 +96,32 @@ export function checkChoice<const T extends string>(
 ): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new InvalidOptionError(
-      `Expected \`${name}\` to be one of ${allowed.map((a) => `\`${a}\``).join(', ')}, got ` +
-        describeValue(value),
+      `Expected \`${name}\` to be ${describeChoices(allowed)}, got ${describeValue(value)}`,
     );
   }
   return value as T;
+}
+
+/**
+ * A boolean option (a switch).
+ * @example checkBoolean('allowUpscale', options.allowUpscale ?? false)
+ * // InvalidOptionError: Expected `allowUpscale` to be true or false, got `"yes"` (string)
+ */
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new InvalidOptionError(
+      `Expected \`${name}\` to be true or false, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * What a list of allowed strings reads like in a message: ``one of `cover`, `contain` ``.
+ * @example describeChoices(['jpeg', 'png']) // 'one of `jpeg`, `png`'
+ */
+export function describeChoices(allowed: readonly string[]): string {
+  return `one of ${allowed.map((a) => `\`${a}\``).join(', ')}`;
 }
 
 /**
@@ -113,16 +142,21 @@ export function checkFunction<T extends (...args: never[]) => unknown>(
   return value as T;
 }
 
-/** `an integer from 1 to 1000`, `a whole number of milliseconds >= 1 or Infinity`, ... */
-function expected(rule: NumberRule): string {
+/**
+ * What a {@link NumberRule} allows, in words: `an integer from 1 to 1000`, `a number from 0.3
+ * to 100`, `a whole number of milliseconds >= 1 or Infinity`, ...
+ */
+export function describeRule(rule: NumberRule = {}): string {
   const { integer = false, min = -Infinity, max = Infinity, allowInfinity = false, unit } = rule;
+  const hasMin = min > -Infinity;
+  const hasMax = max < Infinity;
   const kind = unit
     ? `${integer ? 'a whole number' : 'a number'} of ${unit}`
     : integer
       ? 'an integer'
-      : 'a finite number';
-  const hasMin = min > -Infinity;
-  const hasMax = max < Infinity;
+      : hasMin || hasMax
+        ? 'a number' // a range already rules out NaN and Infinity
+        : 'a finite number';
   const range =
     hasMin && hasMax
       ? ` from ${min} to ${max}`

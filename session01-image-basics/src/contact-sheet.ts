@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { checkInteger } from './check-option.ts';
 import { describeValue, InvalidOptionError } from './errors.ts';
 import { toImageError } from './sharp-errors.ts';
 
@@ -60,17 +61,9 @@ export async function contactSheet(
       `Expected at least one contact sheet cell, got ${describeValue(cells)}`,
     );
   }
-  for (const [name, value, max] of [
-    ['columns', columns, 50],
-    ['thumbWidth', thumbWidth, 2000],
-    ['thumbHeight', thumbHeight, 2000],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new InvalidOptionError(
-        `Expected \`${name}\` to be an integer from 1 to ${max}, got ${describeValue(value)}`,
-      );
-    }
-  }
+  checkInteger('columns', columns, { min: 1, max: 50 });
+  checkInteger('thumbWidth', thumbWidth, { min: 1, max: 2000 });
+  checkInteger('thumbHeight', thumbHeight, { min: 1, max: 2000 });
   const cell = { width: thumbWidth + 2 * PAD, height: thumbHeight + CAPTION + 2 * PAD };
   const width = Math.min(columns, cells.length) * cell.width + PAD;
   const height = TITLE + Math.ceil(cells.length / columns) * cell.height + PAD;

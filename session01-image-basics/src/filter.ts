@@ -1,4 +1,5 @@
 import type { Sharp } from 'sharp';
+import { describeChoices, describeRule, meetsRule } from './check-option.ts';
 import { describeValue, InvalidOptionError } from './errors.ts';
 
 /**
@@ -196,9 +197,7 @@ function checkValue(label: string, spec: ParamSpec, value: unknown): unknown {
     );
   switch (spec.type) {
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail();
-      if (spec.integer && !Number.isInteger(value)) throw fail();
-      if (value < spec.min || value > spec.max) throw fail();
+      if (!meetsRule(value, spec)) throw fail();
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw fail();
@@ -209,14 +208,17 @@ function checkValue(label: string, spec: ParamSpec, value: unknown): unknown {
   }
 }
 
-/** Human description of what a spec allows, e.g. "a number from 0.3 to 100". */
+/**
+ * Human description of what a spec allows, e.g. "a number from 0.3 to 100", in the words of
+ * every option check (session 01's `check-option.ts`).
+ */
 export function describeSpec(spec: ParamSpec): string {
   switch (spec.type) {
     case 'number':
-      return `${spec.integer ? 'an integer' : 'a number'} from ${spec.min} to ${spec.max}`;
+      return describeRule({ integer: spec.integer ?? false, min: spec.min, max: spec.max });
     case 'boolean':
       return 'true or false';
     case 'enum':
-      return `one of ${spec.values.map((v) => `'${v}'`).join(', ')}`;
+      return describeChoices(spec.values);
   }
 }

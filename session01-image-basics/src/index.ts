@@ -5,11 +5,14 @@
 
 export { type BuiltinFilterName, builtinFilters, isBuiltinFilterName } from './builtin-filters.ts';
 export {
+  checkBoolean,
   checkChoice,
   checkDuration,
   checkFunction,
   checkInteger,
   checkNumber,
+  describeChoices,
+  describeRule,
   type NumberRule,
 } from './check-option.ts';
 export { type ContactSheetCell, type ContactSheetOptions, contactSheet } from './contact-sheet.ts';
@@ -89,6 +92,7 @@ export {
   CROP_POSITIONS,
   type CropPosition,
   type CropRegion,
+  checkOutputFormat,
   cropImage,
   type EncodeOptions,
   encode,

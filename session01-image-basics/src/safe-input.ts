@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { checkBoolean, checkChoice, checkInteger } from './check-option.ts';
 import { describeValue, ImageErrorCodes, ImageInputError, InvalidOptionError } from './errors.ts';
 import { toImageError } from './sharp-errors.ts';
 
@@ -245,26 +246,11 @@ function resolveLimits(options: SafeInputOptions): Required<SafeInputOptions> {
     }
     Object.assign(limits, { [key]: value });
   }
-  for (const key of ['maxPixels', 'maxBytes'] as const) {
-    const value = limits[key];
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidOptionError(
-        `Expected \`${key}\` to be an integer >= 1, got ${describeValue(value)}`,
-      );
-    }
-  }
-  for (const key of ['allowSvg', 'autoOrient'] as const) {
-    if (typeof limits[key] !== 'boolean') {
-      throw new InvalidOptionError(
-        `Expected \`${key}\` to be true or false, got ${describeValue(limits[key])}`,
-      );
-    }
-  }
-  if (!['auto', 'always', 'never'].includes(limits.verify)) {
-    throw new InvalidOptionError(
-      `Expected \`verify\` to be one of 'auto', 'always', 'never', got ${describeValue(limits.verify)}`,
-    );
-  }
+  checkInteger('maxPixels', limits.maxPixels, { min: 1 });
+  checkInteger('maxBytes', limits.maxBytes, { min: 1 });
+  checkBoolean('allowSvg', limits.allowSvg);
+  checkBoolean('autoOrient', limits.autoOrient);
+  checkChoice('verify', limits.verify, ['auto', 'always', 'never']);
   return limits;
 }
 

@@ -166,12 +166,12 @@ describe('parameter validation: code, name, value and range in every message', (
     [
       'rotate',
       { background: 'red' },
-      "Expected `background` of filter `rotate` to be one of 'black', 'white', 'transparent', got `red` (string)",
+      'Expected `background` of filter `rotate` to be one of `black`, `white`, `transparent`, got `red` (string)',
     ],
     [
       'resize',
       { width: 100, fit: 'squash' },
-      "Expected `fit` of filter `resize` to be one of 'cover', 'contain', 'fill', 'inside', 'outside', got `squash` (string)",
+      'Expected `fit` of filter `resize` to be one of `cover`, `contain`, `fill`, `inside`, `outside`, got `squash` (string)',
     ],
     [
       'resize',

@@ -90,7 +90,7 @@ describe('resizeImage', () => {
       'Expected `width` to be an integer from 1 to 16384, got `0` (number)',
     );
     expect(() => resizeImage(image, { width: 10, fit: 'stretch' as FitMode })).toThrow(
-      "Expected `fit` to be one of 'cover', 'contain', 'fill', 'inside', 'outside', got `stretch` (string)",
+      'Expected `fit` to be one of `cover`, `contain`, `fill`, `inside`, `outside`, got `stretch` (string)',
     );
     try {
       resizeImage(image, { width: 1.5 });
@@ -186,7 +186,7 @@ describe('encode and writeImage', () => {
     const image = await openImage(source);
     await expect(encode(image, { format: 'gif' as 'png' })).rejects.toMatchObject({
       code: ImageErrorCodes.UNSUPPORTED_FORMAT,
-      message: "Expected `format` to be one of 'jpeg', 'png', 'webp', 'avif', got `gif` (string)",
+      message: 'Expected `format` to be one of `jpeg`, `png`, `webp`, `avif`, got `gif` (string)',
     });
     await expect(encode(image, { format: 'jpeg', quality: 0 })).rejects.toMatchObject({
       code: ImageErrorCodes.INVALID_OPTION,

@@ -210,7 +210,7 @@ describe('openImage refuses hostile input with a code', () => {
     expect(unknown.code).toBe(ImageErrorCodes.INVALID_OPTION);
     expect(unknown.message).toContain('`maxPixel`');
     const verify = await refusal(png, { verify: 'sometimes' } as unknown as SafeInputOptions);
-    expect(verify.message).toContain("'auto', 'always', 'never'");
+    expect(verify.message).toContain('`auto`, `always`, `never`');
   });
 });
 

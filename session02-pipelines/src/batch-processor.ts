@@ -3,6 +3,7 @@ import { access, mkdir, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import {
+  checkInteger,
   describeValue,
   ImageErrorCodes,
   InvalidOptionError,
@@ -176,8 +177,9 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
       options.pipeline instanceof FilterPipeline
         ? options.pipeline
         : FilterPipeline.fromSpec(options.pipeline, options.factory);
-    this.#concurrency = options.concurrency ?? availableParallelism();
-    createLimiter(this.#concurrency); // validates concurrency with the limiter's own message
+    this.#concurrency = checkInteger('concurrency', options.concurrency ?? availableParallelism(), {
+      min: 1,
+    });
     this.#naming = checkNaming(options.naming ?? DEFAULT_NAMING);
     const name = options.pipelineName ?? 'out';
     if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) {

@@ -1,18 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  checkInteger,
+  checkOutputFormat,
   describeValue,
   encodeWithInfo,
   type Filter,
   formatFromExtension,
-  ImageErrorCodes,
   InvalidOptionError,
   OUTPUT_FORMATS,
   type OutputFormat,
   openImage,
   type SafeInputOptions,
   toImageError,
-  WorkbookError,
 } from '@workbook/session01';
 import sharp, { type Sharp } from 'sharp';
 import { AbortedError } from './errors.ts';
@@ -207,17 +207,8 @@ export class FilterPipeline {
 
 /** Refuses an output format or quality the encoder would refuse, before any work is done. */
 function checkOutput(format: OutputFormat | undefined, quality: number | undefined): void {
-  if (format !== undefined && !OUTPUT_FORMATS.includes(format)) {
-    throw new WorkbookError(
-      ImageErrorCodes.UNSUPPORTED_FORMAT,
-      `Expected \`format\` to be one of ${OUTPUT_FORMATS.map((f) => `'${f}'`).join(', ')}, got ${describeValue(format)}`,
-    );
-  }
-  if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
-    throw new InvalidOptionError(
-      `Expected \`quality\` to be an integer from 1 to 100, got ${describeValue(quality)}`,
-    );
-  }
+  if (format !== undefined) checkOutputFormat(format);
+  if (quality !== undefined) checkInteger('quality', quality, { min: 1, max: 100 });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkInteger } from '@workbook/session01';
 
 /** Runs async functions with at most `concurrency` of them in flight. */
 export interface Limiter {
@@ -25,11 +25,7 @@ export interface Limiter {
  * const sizes = await Promise.all(files.map((f) => limit(() => resizeOne(f))));
  */
 export function createLimiter(concurrency: number): Limiter {
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError(
-      `Expected \`concurrency\` to be an integer >= 1, got ${describeValue(concurrency)}`,
-    );
-  }
+  checkInteger('concurrency', concurrency, { min: 1 });
   const queue: Array<() => void> = [];
   let active = 0;
 

@@ -1,4 +1,9 @@
-import { describeValue, type FilterSpec, type OutputFormat } from '@workbook/session01';
+import {
+  describeChoices,
+  describeValue,
+  type FilterSpec,
+  type OutputFormat,
+} from '@workbook/session01';
 import { z } from 'zod';
 import { InvalidSpecError } from './errors.ts';
 import type { FilterFactory } from './filter-factory.ts';
@@ -132,7 +137,7 @@ function explainIssue(issue: z.core.$ZodIssue): string {
       if (issue.input === undefined) return `Missing ${where}: expected ${article(issue.expected)}`;
       return `Expected ${where} to be ${article(issue.expected)}, got ${got}`;
     case 'invalid_value':
-      return `Expected ${where} to be one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}, got ${got}`;
+      return `Expected ${where} to be ${describeChoices(issue.values.map(String))}, got ${got}`;
     case 'too_big':
       return issue.origin === 'array'
         ? `Expected ${where} to have at most ${issue.maximum} entries, got ${(issue.input as unknown[]).length}`

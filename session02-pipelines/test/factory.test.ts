@@ -177,7 +177,7 @@ describe('parsePipelineSpec', () => {
     [
       'a bad format',
       { steps: [], output: { format: 'bmp' } },
-      "Expected `output.format` to be one of 'jpeg', 'png', 'webp', 'avif', got `bmp` (string)",
+      'Expected `output.format` to be one of `jpeg`, `png`, `webp`, `avif`, got `bmp` (string)',
     ],
     [
       'a fractional quality',

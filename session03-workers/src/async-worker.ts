@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkInteger } from '@workbook/session01';
 import { BaseWorker } from './base-worker.ts';
 import { checkProcessor, type ProcessorWorkerOptions } from './simple-worker.ts';
 import type { OutputInfo, Task } from './task.ts';
@@ -52,14 +52,9 @@ export class AsyncWorker extends BaseWorker {
 }
 
 /**
- * Checks a concurrency option.
+ * Checks a concurrency option (session 01's `checkInteger` with `min: 1`).
  * @throws {InvalidOptionError} when it is not an integer >= 1.
  */
 export function checkConcurrency(value: unknown, name = 'concurrency'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be an integer >= 1, got ${describeValue(value)}`,
-    );
-  }
-  return value;
+  return checkInteger(name, value, { min: 1 });
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { describeValue, InvalidOptionError, serializeError } from '@workbook/session01';
+import {
+  checkDuration,
+  describeValue,
+  InvalidOptionError,
+  serializeError,
+} from '@workbook/session01';
 import { DurationStats } from './duration-stats.ts';
 import { WorkerErrorCodes, WorkerStateError } from './errors.ts';
 import { type Logger, silentLogger } from './logger.ts';
@@ -69,9 +74,16 @@ export abstract class BaseWorker extends EventEmitter<WorkerEvents> {
     }
     this.queue = options.queue;
     this.id = options.id ?? `worker-${randomUUID().slice(0, 8)}`;
-    this.gracePeriodMs = checkMs('gracePeriodMs', options.gracePeriodMs, 10_000);
-    this.dequeueTimeoutMs = checkMs('dequeueTimeoutMs', options.dequeueTimeoutMs, 1_000);
-    this.#queueErrorBackoffMs = checkMs('queueErrorBackoffMs', options.queueErrorBackoffMs, 1_000);
+    // 0 ms of grace is a choice (stop without waiting); 0 ms of dequeue timeout or back-off
+    // would turn the fetch loop into a busy loop, so those start at 1.
+    this.gracePeriodMs = checkDuration('gracePeriodMs', options.gracePeriodMs ?? 10_000, {
+      min: 0,
+    });
+    this.dequeueTimeoutMs = checkDuration('dequeueTimeoutMs', options.dequeueTimeoutMs ?? 1_000);
+    this.#queueErrorBackoffMs = checkDuration(
+      'queueErrorBackoffMs',
+      options.queueErrorBackoffMs ?? 1_000,
+    );
     this.#durations = new DurationStats(options.durationWindow ?? 100);
     this.logger = (options.logger ?? silentLogger).child({ workerId: this.id });
   }
@@ -380,16 +392,6 @@ export abstract class BaseWorker extends EventEmitter<WorkerEvents> {
     if (this.#startedAt === 0) return 0;
     return (this.#stoppedAt || Date.now()) - this.#startedAt;
   }
-}
-
-function checkMs(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be a number of ms >= 0, got ${describeValue(value)}`,
-    );
-  }
-  return value;
 }
 
 function codeOf(error: unknown): unknown {

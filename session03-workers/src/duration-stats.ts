@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkInteger, checkNumber, describeValue, InvalidOptionError } from '@workbook/session01';
 
 /**
  * Task durations for health reports: an exact average over every task, and the 95th percentile
@@ -28,24 +28,16 @@ export class DurationStats {
    * @throws {InvalidOptionError} when `windowSize` is not an integer >= 1.
    */
   constructor(windowSize = 100) {
-    if (!Number.isInteger(windowSize) || windowSize < 1) {
-      throw new InvalidOptionError(
-        `Expected \`windowSize\` to be an integer >= 1, got ${describeValue(windowSize)}`,
-      );
-    }
-    this.windowSize = windowSize;
+    this.windowSize = checkInteger('windowSize', windowSize, { min: 1 });
   }
 
   /**
    * Adds one duration (ms); once the window is full it replaces the oldest one.
-   * @throws {InvalidOptionError} when `durationMs` is not a finite number >= 0.
+   * @throws {InvalidOptionError} when `durationMs` is not a number >= 0.
    */
   record(durationMs: number): void {
-    if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) {
-      throw new InvalidOptionError(
-        `Expected a duration to be a finite number of ms >= 0, got ${describeValue(durationMs)}`,
-      );
-    }
+    // Measured, not configured: fractions of a millisecond are fine here.
+    checkNumber('durationMs', durationMs, { min: 0, unit: 'milliseconds' });
     this.#count++;
     this.#sum += durationMs;
     this.#window[this.#next] = durationMs;
@@ -75,7 +67,9 @@ export class DurationStats {
    */
   percentile(p: number): number | null {
     if (typeof p !== 'number' || !(p > 0 && p <= 100)) {
-      throw new InvalidOptionError(`Expected a percentile in (0, 100], got ${describeValue(p)}`);
+      throw new InvalidOptionError(
+        `Expected \`p\` to be a percentile > 0 and <= 100, got ${describeValue(p)}`,
+      );
     }
     if (this.#window.length === 0) return null;
     const sorted = [...this.#window].sort((a, b) => a - b);

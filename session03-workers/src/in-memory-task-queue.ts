@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkDuration, describeValue, InvalidOptionError } from '@workbook/session01';
 import { QueueClosedError, TaskNotProcessingError } from './errors.ts';
 import { createTask, type NewTask, type Task, type TaskResult } from './task.ts';
 import type { DequeueOptions, QueueStats, TaskQueue } from './task-queue.ts';
@@ -65,15 +65,15 @@ export class InMemoryTaskQueue implements TaskQueue {
    * Takes the oldest task, waiting up to `timeoutMs` for one. An aborted `signal` ends the wait
    * with `null` (workers use it to stop promptly).
    * @throws {QueueClosedError} (rejects) when called after `close()`.
-   * @throws {InvalidOptionError} (rejects) when `timeoutMs` is not a number >= 0.
+   * @throws {InvalidOptionError} (rejects) when `timeoutMs` is not a whole number of ms >= 0
+   *   or `Infinity`.
    */
   async dequeue(options: DequeueOptions = {}): Promise<Task | null> {
-    const { timeoutMs = 0, signal } = options;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-      throw new InvalidOptionError(
-        `Expected \`timeoutMs\` to be a number >= 0, got ${describeValue(timeoutMs)}`,
-      );
-    }
+    const timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 0, {
+      min: 0,
+      allowInfinity: true,
+    });
+    const { signal } = options;
     this.#assertOpen('dequeue');
     const next = this.#pending.shift();
     if (next) return this.#deliver(next);
@@ -145,7 +145,8 @@ export class InMemoryTaskQueue implements TaskQueue {
       waiter.settle(null);
     };
     const onAbort = () => giveUp();
-    const timer = setTimeout(giveUp, timeoutMs);
+    // Infinity waits for a task, close() or the signal; setTimeout would fire at once instead.
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(giveUp, timeoutMs) : undefined;
     signal?.addEventListener('abort', onAbort, { once: true });
     this.#waiters.push(waiter);
   }

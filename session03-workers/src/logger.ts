@@ -4,7 +4,7 @@
  * this module only fixes the course's defaults and the small interface library code depends on.
  */
 
-import { describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkChoice, describeValue, InvalidOptionError } from '@workbook/session01';
 import { pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 
@@ -61,11 +61,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       `Expected \`name\` of the logger to be a non-empty string, got ${describeValue(name)}`,
     );
   }
-  if (!LEVELS.includes(level)) {
-    throw new InvalidOptionError(
-      `Expected \`level\` to be one of ${LEVELS.join(', ')}, got ${describeValue(level)}`,
-    );
-  }
+  checkChoice('level', level, LEVELS);
   const usePretty = options.pretty ?? process.stdout.isTTY === true;
   const destination = options.destination ?? process.stdout;
   // pino-pretty's formatter applied line by line, synchronously (no transport thread): a demo's

@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkFunction } from '@workbook/session01';
 import { BaseWorker } from './base-worker.ts';
 import type { OutputInfo, Task } from './task.ts';
 import type { BaseWorkerOptions, TaskContext, TaskProcessor } from './worker-types.ts';
@@ -14,12 +14,11 @@ export interface ProcessorWorkerOptions extends BaseWorkerOptions {
  * @throws {InvalidOptionError} when it is not a function.
  */
 export function checkProcessor(processor: unknown): TaskProcessor {
-  if (typeof processor !== 'function') {
-    throw new InvalidOptionError(
-      `Expected \`processor\` to be a function (task, context) => Promise<OutputInfo>, got ${describeValue(processor)}`,
-    );
-  }
-  return processor as TaskProcessor;
+  return checkFunction<TaskProcessor>(
+    'processor',
+    processor,
+    '(task, context) => Promise<OutputInfo>',
+  );
 }
 
 /**

@@ -3,7 +3,8 @@ import type { NewTask, Task, TaskResult } from './task.ts';
 /** Options of {@link TaskQueue.dequeue}. */
 export interface DequeueOptions {
   /**
-   * How long to wait for a task when the queue is empty. `0` returns at once.
+   * How long to wait for a task when the queue is empty, in ms. `0` returns at once;
+   * `Infinity` waits until a task comes, the queue closes or `signal` aborts.
    * @default 0
    */
   timeoutMs?: number;

@@ -2,12 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
-import {
-  describeValue,
-  deserializeError,
-  InvalidOptionError,
-  type SerializedError,
-} from '@workbook/session01';
+import { checkInteger, deserializeError, type SerializedError } from '@workbook/session01';
 import { PoolClosedError, WorkerStateError, WorkerThreadCrashedError } from './errors.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { OutputInfo, Task } from './task.ts';
@@ -126,21 +121,11 @@ export class ThreadPool {
 
   /** @throws {InvalidOptionError} when an option is invalid. */
   constructor(options: ThreadPoolOptions = {}) {
-    const size = options.size ?? availableParallelism();
-    if (!Number.isInteger(size) || size < 1) {
-      throw new InvalidOptionError(
-        `Expected \`size\` to be an integer >= 1, got ${describeValue(size)}`,
-      );
-    }
+    const size = checkInteger('size', options.size ?? availableParallelism(), { min: 1 });
     const { sharpConcurrency } = options;
-    if (
-      sharpConcurrency !== undefined &&
-      (!Number.isInteger(sharpConcurrency) || sharpConcurrency < 0)
-    ) {
-      throw new InvalidOptionError(
-        `Expected \`sharpConcurrency\` to be an integer >= 0 (0 = one per core), got ${describeValue(sharpConcurrency)}`,
-      );
-    }
+    // 0 means one libvips thread per core (sharp's own default).
+    if (sharpConcurrency !== undefined)
+      checkInteger('sharpConcurrency', sharpConcurrency, { min: 0 });
     this.size = size;
     this.#data = {
       module: toHref(options.module ?? DEFAULT_MODULE),

@@ -127,18 +127,24 @@ export interface BaseWorkerOptions {
   /** Structured logger; every line gets `workerId`, every task line `taskId`. @default silent */
   logger?: Logger;
   /**
-   * How long `stop()` waits for in-flight tasks before it gives up on them.
+   * How long `stop()` waits for in-flight tasks before it gives up on them, in whole ms
+   * (0: do not wait).
    * @default 10000
    */
   gracePeriodMs?: number;
   /**
    * How long one blocking `dequeue` waits before the loop checks its state and asks again.
    * `stop()` does not wait for it on queues that honour the abort signal (the in-memory one).
+   * Whole ms, at least 1.
    * @default 1000
    */
   dequeueTimeoutMs?: number;
   /** How many recent durations the p95 covers. @default 100 */
   durationWindow?: number;
-  /** Pause after a queue error before fetching again (so a dead queue is not hammered). @default 1000 */
+  /**
+   * Pause after a queue error before fetching again (so a dead queue is not hammered), in whole
+   * ms, at least 1.
+   * @default 1000
+   */
   queueErrorBackoffMs?: number;
 }
