@@ -10,11 +10,11 @@ import {
   RedisTaskQueue,
   type WorkerLine,
 } from '@workbook/session04';
+import { demoRedis } from '@workbook/session04/testing';
 import { demoOutDir, done, runMain, step, table, title, warn } from '@workbook/tools/demo-kit';
 import { fixturePhotos, waitFor } from '@workbook/tools/testkit';
 import chalk from 'chalk';
 import { Redis } from 'ioredis';
-import { demoRedis } from '@workbook/session04/testing';
 
 const PROCESSES = 3;
 const TASKS = 15;

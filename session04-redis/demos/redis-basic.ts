@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { PipelineSpec } from '@workbook/session02';
 import { createImageProcessor } from '@workbook/session03';
 import { createRedisWorker, queueKeys, RedisTaskQueue } from '@workbook/session04';
+import { demoRedis } from '@workbook/session04/testing';
 import { demoOutDir, done, runMain, step, table, title } from '@workbook/tools/demo-kit';
 import { fixture } from '@workbook/tools/testkit';
 import chalk from 'chalk';
 import { Redis } from 'ioredis';
-import { demoRedis } from '@workbook/session04/testing';
 
 const PIPELINE: PipelineSpec = {
   steps: [{ name: 'resize', params: { width: 320 } }, { name: 'sepia' }],

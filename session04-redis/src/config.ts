@@ -17,6 +17,15 @@ export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * The queue name from `QUEUE`, or `images`: the same name a worker reads, so a shell with
+ * `QUEUE=thumbnails` set talks to one queue everywhere.
+ * @default 'images'
+ */
+export function queueFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.QUEUE?.trim() || 'images';
+}
+
+/**
  * The Redis URL from `REDIS_URL` when it is set (checked), else `undefined`: for demos that
  * start a private Redis unless the user named one.
  * @throws {WorkbookError} `ERR_INVALID_REDIS_URL` when `REDIS_URL` is set but malformed.

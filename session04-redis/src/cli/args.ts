@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { invocationDir, redisUrlFromEnv } from '../config.ts';
+import { invocationDir, queueFromEnv, redisUrlFromEnv } from '../config.ts';
 import { parseRedisUrl } from '../connection.ts';
 import { BadArgumentError } from '../errors.ts';
 import { queueKeys } from '../keys.ts';
@@ -19,7 +19,7 @@ Commands:
 
 Options (every command):
   --redis-url <url>       Redis to use (default: $REDIS_URL, else redis://127.0.0.1:6379)
-  --queue <name>          queue name (default: images)
+  --queue <name>          queue name (default: $QUEUE, else images)
   --json                  machine-readable output (one JSON document, or JSON lines for worker)
   -h, --help              this help
 
@@ -195,7 +195,7 @@ export function redisAndQueue(
 ): { redisUrl: string; queue: string } {
   const redisUrl = values['redis-url'] ?? redisUrlFromEnv(env);
   parseRedisUrl(redisUrl);
-  const queue = values.queue ?? 'images';
+  const queue = values.queue ?? queueFromEnv(env);
   try {
     queueKeys(queue);
   } catch (error) {

@@ -26,7 +26,7 @@ export {
   waitUntilReady,
   withWatchdog,
 } from '../connection.ts';
-export { BlockingWaits, type WaitRound, type Waiter } from './blocking-waits.ts';
+export { BlockingWaits, type Waiter, type WaitRound } from './blocking-waits.ts';
 export {
   callScript,
   defineScript,

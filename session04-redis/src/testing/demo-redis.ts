@@ -41,9 +41,7 @@ export async function demoRedis(
     } finally {
       client.disconnect();
     }
-    say(
-      chalk.dim(`Using the Redis in REDIS_URL: ${redactUrl(url)} (keys of this demo only).`),
-    );
+    say(chalk.dim(`Using the Redis in REDIS_URL: ${redactUrl(url)} (keys of this demo only).`));
     return { url, external: true, stop: async () => {} };
   }
   if (!findRedisServer()) {

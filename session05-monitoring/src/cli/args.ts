@@ -43,7 +43,7 @@ Commands:
 
 Options (every command):
   --redis-url <url>       Redis to use (default: $REDIS_URL, else redis://127.0.0.1:6379)
-  --queue <name>          queue name (default: images)
+  --queue <name>          queue name (default: $QUEUE, else images)
   --json                  machine-readable output (one JSON document; JSON lines for worker)
   -h, --help              this help
 
