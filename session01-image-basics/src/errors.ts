@@ -128,7 +128,11 @@ export function describeValue(value: unknown): string {
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   let shown: string;
   try {
-    shown = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    // Numbers as JavaScript prints them: JSON would show NaN and Infinity as `null`.
+    shown =
+      typeof value === 'string' || typeof value === 'number'
+        ? String(value)
+        : (JSON.stringify(value) ?? String(value));
   } catch {
     shown = String(value);
   }

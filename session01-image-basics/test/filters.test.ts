@@ -151,7 +151,7 @@ describe('parameter validation: code, name, value and range in every message', (
     [
       'saturate',
       { factor: Number.NaN },
-      'Expected `factor` of filter `saturate` to be a number from 0 to 4, got `null` (number)',
+      'Expected `factor` of filter `saturate` to be a number from 0 to 4, got `NaN` (number)',
     ],
     [
       'pixelate',

@@ -55,6 +55,20 @@ describe('InMemoryTaskQueue', () => {
     await expect(queue.dequeue({ timeoutMs: Number.NaN })).rejects.toMatchObject({
       code: 'ERR_INVALID_OPTION',
     });
+    await expect(queue.dequeue({ timeoutMs: 1.5 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTION',
+      message:
+        'Expected `timeoutMs` to be a whole number of milliseconds >= 0 or Infinity, got `1.5` (number)',
+    });
+  });
+
+  it('timeoutMs: Infinity waits until a task comes (no timer that fires at once)', async () => {
+    const queue = new InMemoryTaskQueue();
+    const waiting = queue.dequeue({ timeoutMs: Number.POSITIVE_INFINITY });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queue.waitingConsumers, 'the consumer must still be waiting').toBe(1);
+    const stored = await queue.enqueue(newTask(1));
+    expect((await waiting)?.id).toBe(stored.id);
   });
 
   it('rejects malformed tasks with ERR_INVALID_OPTION naming the field', async () => {

@@ -168,6 +168,21 @@ describe('AsyncWorker', () => {
       );
     }
   });
+
+  it('takes durations in whole milliseconds, with the one option message', () => {
+    const queue = new InMemoryTaskQueue();
+    const processor: TaskProcessor = async (task) => fakeOutput(task.output);
+    expect(() => new AsyncWorker({ queue, processor, dequeueTimeoutMs: 0 })).toThrow(
+      'Expected `dequeueTimeoutMs` to be a whole number of milliseconds >= 1, got `0` (number)',
+    );
+    expect(() => new AsyncWorker({ queue, processor, gracePeriodMs: 2.5 })).toThrow(
+      'Expected `gracePeriodMs` to be a whole number of milliseconds >= 0, got `2.5` (number)',
+    );
+    expect(() => new AsyncWorker({ queue, processor, queueErrorBackoffMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+    );
+    expect(new AsyncWorker({ queue, processor, gracePeriodMs: 0 }).gracePeriodMs).toBe(0);
+  });
 });
 
 describe('worker lifecycle, events and stats', () => {
