@@ -151,7 +151,7 @@ describe('node bin/imgq-worker.mjs with only environment variables', () => {
     try {
       const workers = await waitFor(async () => {
         const list = await inspector.workers();
-        return list.length > 0 && list;
+        return list.length > 0 ? list : null;
       });
       expect(workers[0]).toMatchObject({ id: 'deployed-1', alive: true, concurrency: 2 });
 
@@ -164,7 +164,7 @@ describe('node bin/imgq-worker.mjs with only environment variables', () => {
       expect(await healthz.json()).toMatchObject({ alive: true, workerId: 'deployed-1' });
       const readyz = await waitFor(async () => {
         const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-        return response.status === 200 && response;
+        return response.status === 200 ? response : null;
       });
       expect(await readyz.json()).toMatchObject({ ready: true, status: 'running' });
 

@@ -1,9 +1,10 @@
-/** Starting real worker processes (test/fixtures/worker-process.ts) with session 04's launcher. */
+/** Starting real worker processes (@workbook/session05/testing's HOLDING_WORKER) with session 04's launcher. */
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { launchWorkers, type WorkerProcessSummary } from '@workbook/session04';
+import { HOLDING_WORKER } from '../src/testing/index.ts';
 
-/** What the fixture accepts (see test/fixtures/worker-process.ts). */
+/** What the fixture accepts (see src/testing/holding-worker.ts). */
 export interface FixtureWorkerOptions {
   redisUrl: string;
   queue: string;
@@ -36,7 +37,7 @@ export interface TestWorker {
   readonly gone: boolean;
 }
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
+const FIXTURE = HOLDING_WORKER;
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** Starts one worker process; every test must `stopAll()` the ones it started. */

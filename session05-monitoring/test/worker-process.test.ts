@@ -69,7 +69,7 @@ describe('createWorkerProcess', () => {
     await proc.ready();
     const running = await waitFor(() => {
       const health = proc.health();
-      return health.ready && health;
+      return health.ready ? health : null;
     });
     expect(running).toMatchObject({ alive: true, status: 'running', reasons: [] });
     expect((await proc.inspector.workers()).map((w) => w.id)).toEqual([proc.config.workerId]);
@@ -87,7 +87,9 @@ describe('createWorkerProcess', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(503);
       const readyz = await fetch(`${base}/readyz`);
       expect(readyz.status).toBe(503);
-      expect((await readyz.json()).reasons).toContain('worker is stopped');
+      expect(((await readyz.json()) as { reasons: string[] }).reasons).toContain(
+        'worker is stopped',
+      );
     } finally {
       await server.close();
     }
@@ -135,7 +137,7 @@ describe('createWorkerProcess', () => {
       const page = await waitFor(
         async () => {
           const dlq = await proc.inspector.deadLetters();
-          return dlq.total === 1 && dlq;
+          return dlq.total === 1 ? dlq : null;
         },
         { timeoutMs: 15_000, message: 'the corrupt image never reached the DLQ' },
       );

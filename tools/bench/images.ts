@@ -22,17 +22,15 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Jimp, JimpMime } from 'jimp';
-import sharp from 'sharp';
-// tools does not depend on the session packages; the bench imports session 02's public entry
-// by path (the sessions themselves never do this).
 import {
   FilterFactory,
   type FilterPipeline,
   NaivePipeline,
   type PipelineSpec,
-} from '../../session02-pipelines/src/index.ts';
-import { fixture } from '../src/testkit/index.ts';
+} from '@workbook/session02';
+import { fixture } from '@workbook/tools/testkit';
+import { Jimp, JimpMime } from 'jimp';
+import sharp from 'sharp';
 import { formatTable, type Measurement, measure, quantile, ratio, writeBenchJson } from './kit.ts';
 
 const PIPELINES = {

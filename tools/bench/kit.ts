@@ -14,8 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type RedisServerHandle, startRedis } from '@workbook/tools/testkit';
 import { Redis } from 'ioredis';
-import { type RedisServerHandle, startRedis } from '../src/testkit/index.ts';
 
 /** Options of {@link measure}. */
 export interface MeasureOptions {

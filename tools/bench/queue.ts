@@ -14,10 +14,9 @@
  *
  *   pnpm bench queue [--seconds 1] [--runs 3]
  */
+
+import { createRedisWorker, RedisTaskQueue } from '@workbook/session04';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
-// tools does not depend on the session packages; the bench imports session 04's public entry
-// by path (the sessions themselves never do this).
-import { createRedisWorker, RedisTaskQueue } from '../../session04-redis/src/index.ts';
 import {
   argValue,
   type Cost,

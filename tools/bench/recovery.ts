@@ -17,15 +17,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-// tools does not depend on the session packages; the bench imports their public entries by
-// path (the sessions themselves never do this).
-import { createRedisWorker, RedisTaskQueue } from '../../session04-redis/src/index.ts';
-import {
-  ReliableTaskQueue,
-  ReliableWorker,
-  WorkerRegistry,
-} from '../../session05-monitoring/src/index.ts';
+import { pathToFileURL } from 'node:url';
+import { createRedisWorker, RedisTaskQueue } from '@workbook/session04';
+import { ReliableTaskQueue, ReliableWorker, WorkerRegistry } from '@workbook/session05';
+// A worker process that holds every task for `delayMs` (session 05's reliability fixture).
+import { HOLDING_WORKER } from '@workbook/session05/testing';
 import {
   argValue,
   type Cost,
@@ -47,10 +43,6 @@ const concurrency = Number(argValue('--concurrency') ?? 8);
 const RECOVERY_TARGET_MS = 3_000;
 const SLOWDOWN_TARGET = 0.15;
 
-/** A worker process that holds every task for `delayMs` (session 05's reliability fixture). */
-const HOLDING_WORKER = fileURLToPath(
-  new URL('../../session05-monitoring/test/fixtures/worker-process.ts', import.meta.url),
-);
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 const payload = {
