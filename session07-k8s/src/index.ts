@@ -32,7 +32,11 @@ export {
   isRecord,
   type ManifestObject,
   type ObjectRef,
+  recordAt,
+  recordsAt,
   refOf,
+  stringAt,
+  stringMapAt,
 } from './manifest.ts';
 export { formatTree, objectTree, type TreeNode } from './object-tree.ts';
 export { parseQuantity } from './quantity.ts';

@@ -12,9 +12,9 @@ import { K8S_DIR } from './helpers.ts';
 let dev: RenderedTarget;
 let prod: RenderedTarget;
 beforeAll(async () => {
-  [dev, prod] = await Promise.all(
+  [dev, prod] = (await Promise.all(
     ['dev', 'prod'].map((o) => renderTarget(path.join(K8S_DIR, 'overlays', o))),
-  );
+  )) as [RenderedTarget, RenderedTarget];
 }, 60_000);
 
 /** `file:line` of a field, and the text of that line. */
