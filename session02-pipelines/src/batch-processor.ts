@@ -13,7 +13,7 @@ import {
   serializeError,
 } from '@workbook/session01';
 import { AbortedError, PipelineErrorCodes } from './errors.ts';
-import type { FilterFactory } from './filter-factory.ts';
+import type { FilterCatalogue } from './filter-catalogue.ts';
 import { FilterPipeline } from './filter-pipeline.ts';
 import { createLimiter } from './limiter.ts';
 import { resolveInside } from './paths.ts';
@@ -30,7 +30,7 @@ export interface BatchOptions {
   /** Name used for `{pipeline}` in output names. @default 'out' */
   pipelineName?: string;
   /** Validates a spec given as `pipeline`. @default session 01's built-in filters */
-  factory?: FilterFactory;
+  factory?: FilterCatalogue;
   /** Images processed at the same time. @default os.availableParallelism() */
   concurrency?: number;
   /** Also process images in sub-folders (their folder structure is kept). @default false */

@@ -1,29 +1,24 @@
 import {
-  builtinFilters,
   describeSpec,
   describeValue,
   type Filter,
-  Filter as FilterClass,
-  type FilterDefinition,
   type FilterSpec,
   type ParamSpec,
   type ParamSpecs,
   type SharpOp,
   validateParams,
 } from '@workbook/session01';
-import { InvalidFilterDefinitionError, InvalidSpecError, UnknownFilterError } from './errors.ts';
+import { InvalidFilterDefinitionError } from './errors.ts';
+import {
+  type AnyFilterDefinition,
+  builtinDefinitions,
+  type DefinedFilter,
+  type FilterCatalogue,
+  filterFromSpec,
+} from './filter-catalogue.ts';
 import { FilterPipeline } from './filter-pipeline.ts';
-import { type PipelineSpec, parsePipelineSpec } from './pipeline-spec.ts';
+import type { PipelineSpec } from './pipeline-spec.ts';
 import { SHARP_OP_ORDER, SOLO_OPS } from './sharp-order.ts';
-
-/** Any filter definition, whatever its parameters. */
-// biome-ignore lint/suspicious/noExplicitAny: definitions of different parameter tables live side by side
-export type AnyFilterDefinition = FilterDefinition<any>;
-
-/** What `defineFilter` returns: a function that builds filters, carrying its definition. */
-export interface DefinedFilter {
-  definition: AnyFilterDefinition;
-}
 
 /** One parameter as {@link FilterFactory.describe} reports it. */
 export interface ParamDescription {
@@ -66,15 +61,13 @@ const KNOWN_OPS: ReadonlySet<string> = new Set([...SHARP_OP_ORDER, ...SOLO_OPS])
  * factory.register(posterize.definition);
  * const pipeline = factory.createPipeline({ steps: [{ name: 'posterize', params: { levels: 4 } }] });
  */
-export class FilterFactory {
+export class FilterFactory implements FilterCatalogue {
   // A Map, not a plain object: names like `__proto__` or `constructor` are just unknown names.
   readonly #definitions = new Map<string, AnyFilterDefinition>();
 
   constructor(options: FilterFactoryOptions = {}) {
     if (options.builtins ?? true) {
-      for (const defined of Object.values(builtinFilters) as DefinedFilter[]) {
-        this.register(defined.definition);
-      }
+      for (const definition of builtinDefinitions().values()) this.register(definition);
     }
   }
 
@@ -114,14 +107,7 @@ export class FilterFactory {
    * factory.create({ name: 'blur', params: { sigma: 2 } });
    */
   create(spec: FilterSpec): Filter {
-    if (spec === null || typeof spec !== 'object' || typeof spec.name !== 'string') {
-      throw new InvalidSpecError(
-        `Expected a filter spec like {"name": "blur", "params": {...}}, got ${describeValue(spec)}`,
-      );
-    }
-    const definition = this.#definitions.get(spec.name);
-    if (!definition) throw new UnknownFilterError(spec.name, this.names());
-    return new FilterClass(definition, spec.params ?? {});
+    return filterFromSpec(this.#definitions, spec);
   }
 
   /**
@@ -131,12 +117,7 @@ export class FilterFactory {
    * @throws {InvalidSpecError} | {UnknownFilterError} | {InvalidOptionError}
    */
   createPipeline(spec: PipelineSpec | unknown): FilterPipeline {
-    const parsed = parsePipelineSpec(spec, this);
-    const pipeline = new FilterPipeline(
-      parsed.steps.map((step) => this.create(step)),
-      parsed.output ? { output: parsed.output } : {},
-    );
-    return pipeline;
+    return FilterPipeline.fromSpec(spec, this);
   }
 
   /** Every registered filter with its parameters and their allowed values, sorted by name. */

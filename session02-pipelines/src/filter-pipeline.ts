@@ -16,9 +16,9 @@ import {
 } from '@workbook/session01';
 import sharp, { type Sharp } from 'sharp';
 import { AbortedError } from './errors.ts';
-import { FilterFactory } from './filter-factory.ts';
+import { builtinCatalogue, type FilterCatalogue } from './filter-catalogue.ts';
 import { writeFileAtomic } from './paths.ts';
-import type { OutputSpec, PipelineSpec } from './pipeline-spec.ts';
+import { type OutputSpec, type PipelineSpec, parsePipelineSpec } from './pipeline-spec.ts';
 import { canJoinPass } from './sharp-order.ts';
 
 /** What a pipeline run produced, next to the encoded bytes. */
@@ -89,12 +89,19 @@ export class FilterPipeline {
   }
 
   /**
-   * Builds a pipeline from a spec (object or JSON string), validated by `factory`.
-   * @default factory a factory with session 01's built-in filters
+   * Builds a pipeline from a spec (object or JSON string), validating the structure, every
+   * filter name and every parameter first.
+   * @param factory where filters come from by name: a `FilterFactory` or any {@link FilterCatalogue}
+   * @default factory session 01's built-in filters
    * @throws {InvalidSpecError} | {UnknownFilterError} | {InvalidOptionError}
    */
-  static fromSpec(spec: PipelineSpec | unknown, factory?: FilterFactory): FilterPipeline {
-    return (factory ?? builtinFactory()).createPipeline(spec);
+  static fromSpec(spec: PipelineSpec | unknown, factory?: FilterCatalogue): FilterPipeline {
+    const catalogue = factory ?? builtinCatalogue();
+    const parsed = parsePipelineSpec(spec, catalogue);
+    return new FilterPipeline(
+      parsed.steps.map((step) => catalogue.create(step)),
+      parsed.output ? { output: parsed.output } : {},
+    );
   }
 
   /**
@@ -258,12 +265,4 @@ async function formatOf(image: Sharp): Promise<OutputFormat> {
   } catch (error) {
     throw toImageError(error, 'Reading the format of the input');
   }
-}
-
-let sharedBuiltinFactory: FilterFactory | undefined;
-
-/** A factory with only the built-in filters, created on first use (never registered into). */
-function builtinFactory(): FilterFactory {
-  sharedBuiltinFactory ??= new FilterFactory();
-  return sharedBuiltinFactory;
 }

@@ -29,9 +29,8 @@ export {
   type Session02ErrorCode,
   UnknownFilterError,
 } from './errors.ts';
+export type { AnyFilterDefinition, DefinedFilter, FilterCatalogue } from './filter-catalogue.ts';
 export {
-  type AnyFilterDefinition,
-  type DefinedFilter,
   type FilterDescription,
   FilterFactory,
   type FilterFactoryOptions,

@@ -6,7 +6,7 @@ import {
 } from '@workbook/session01';
 import { z } from 'zod';
 import { InvalidSpecError } from './errors.ts';
-import type { FilterFactory } from './filter-factory.ts';
+import type { FilterCatalogue } from './filter-catalogue.ts';
 
 /** How a pipeline's result is encoded. */
 export interface OutputSpec {
@@ -67,7 +67,8 @@ const specSchema = z.strictObject({
  * Returns a fresh object with the parameters checked and defaults filled in; extra keys (like
  * `__proto__`) are rejected, never copied.
  *
- * @param factory checks filter names and parameters; without it only the structure is checked.
+ * @param factory checks filter names and parameters (a `FilterFactory` or any
+ *   {@link FilterCatalogue}); without it only the structure is checked.
  * @throws {InvalidSpecError} (`ERR_INVALID_SPEC`) naming the key, what was received and what is
  *   allowed.
  * @throws {UnknownFilterError} (`ERR_UNKNOWN_FILTER`) listing the known filters.
@@ -75,7 +76,7 @@ const specSchema = z.strictObject({
  * @example
  * const spec = parsePipelineSpec(await readFile('sepia.json', 'utf8'), new FilterFactory());
  */
-export function parsePipelineSpec(json: unknown, factory?: FilterFactory): PipelineSpec {
+export function parsePipelineSpec(json: unknown, factory?: FilterCatalogue): PipelineSpec {
   const input = typeof json === 'string' ? parseJson(json) : json;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new InvalidSpecError(

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { SafeInputOptions } from '@workbook/session01';
-import type { FilterFactory } from './filter-factory.ts';
+import type { FilterCatalogue } from './filter-catalogue.ts';
 import { FilterPipeline, type ProcessedImage } from './filter-pipeline.ts';
 import { resolveInside } from './paths.ts';
 import type { PipelineSpec } from './pipeline-spec.ts';
@@ -20,7 +20,7 @@ export interface ProcessImageOptions {
    */
   outputRoot?: string;
   /** Validates the spec's filters. @default a factory with session 01's built-in filters */
-  factory?: FilterFactory;
+  factory?: FilterCatalogue;
   /** Safety limits for decoding the input. @default session 01's defaults */
   input?: SafeInputOptions;
   /** Cancels the work between passes. @default none */
