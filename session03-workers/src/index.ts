@@ -2,7 +2,7 @@
  * Session 03 · Worker architecture: tasks and results, the TaskQueue interface and its
  * in-memory backend, workers (simple, async, thread pool), structured logging, health and
  * statistics. This file is the package's only public entry (`@workbook/session03`).
- * The TaskQueue contract suite is exported separately as `@workbook/session03/contract`.
+ * The TaskQueue contract suite is exported separately, for tests, as `@workbook/session03/testing`.
  */
 
 export { AsyncWorker, type AsyncWorkerOptions, checkConcurrency } from './async-worker.ts';

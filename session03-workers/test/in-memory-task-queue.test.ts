@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryTaskQueue } from '../src/in-memory-task-queue.ts';
 import type { NewTask } from '../src/task.ts';
-import { taskQueueContract } from './contract/task-queue-contract.ts';
+import { taskQueueContract } from '../src/testing/index.ts';
 
 taskQueueContract('in-memory', async () => new InMemoryTaskQueue());
 

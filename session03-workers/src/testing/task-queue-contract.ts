@@ -1,22 +1,54 @@
 /**
- * The TaskQueue contract: one suite of cases every queue backend must pass, run unchanged
- * against the in-memory queue (session 03) and the Redis queue (session 04).
+ * The TaskQueue contract: one suite of cases every queue backend must pass, run against the
+ * in-memory queue (session 03), the Redis queue (session 04) and the reliable queue (session 05).
+ * Exported for the other packages' tests as `@workbook/session03/testing` (vitest must be
+ * installed where it runs: it defines `describe`/`it` blocks).
  *
  * It uses only the TaskQueue interface. Timeouts are generous enough for Redis over loopback,
  * and every blocking dequeue waits at least 100 ms (Redis's BLMOVE timeout resolution is 10 ms
  * to 1 s depending on the version). No case asserts speed: "returns at once" means "within a
  * bound far above any real latency", and waits are asserted from below only.
  *
+ * Backends differ in one place the interface allows: what `fail()` does. {@link
+ * TaskQueueCapabilities} says which semantics a backend has, and the suite asserts those.
+ *
  * @example
- * import { taskQueueContract } from '@workbook/session03/contract';
+ * import { taskQueueContract } from '@workbook/session03/testing';
  * taskQueueContract('redis', async () => new RedisTaskQueue({ url, name: uniqueName('q') }));
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { completedResult, failedResult, type NewTask, type Task } from '../../src/task.ts';
-import type { TaskQueue } from '../../src/task-queue.ts';
+import { completedResult, failedResult, type NewTask, type Task } from '../task.ts';
+import type { TaskQueue } from '../task-queue.ts';
+
+/**
+ * What a backend's `fail()` does; the contract asserts these semantics and no others.
+ *
+ * - `{ failIsFinal: true }` (sessions 03 and 04): a failed task is failed for good at once: its
+ *   result is stored and `stats().failed` counts it.
+ * - `{ failIsFinal: false, maxAttempts, nonRetryableCode? }` (session 05's reliable queue): a
+ *   failure with a retryable error uses up one attempt and the task is delivered again later
+ *   (`attempts` + 1) — meanwhile it has no result and is not counted failed — until it has had
+ *   `maxAttempts` deliveries; the failure of the last one is final. A failure with
+ *   `nonRetryableCode` is final on the first attempt. The backend must be created with the same
+ *   `maxAttempts`, and with retry delays well under {@link RETRY_WITHIN_MS}.
+ *
+ * @default { failIsFinal: true }
+ */
+export type TaskQueueCapabilities =
+  | { failIsFinal: true }
+  | {
+      failIsFinal: false;
+      /** Deliveries a task gets before a failure is final (2 or more). */
+      maxAttempts: number;
+      /** An error code the backend never retries, if it has such codes. @default none */
+      nonRetryableCode?: string;
+    };
 
 /** A bound far above any real latency, used to tell "resolved" from "still blocked". */
 const STILL_BLOCKED_AFTER_MS = 5_000;
+
+/** How long the contract waits for a retried task to be delivered again. */
+export const RETRY_WITHIN_MS = 10_000;
 
 const meta = { workerId: 'contract-worker', durationMs: 12 };
 
@@ -49,8 +81,18 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still bl
  * Defines `describe('TaskQueue contract: <backend>')` with the contract's cases.
  * `createQueue` must return a new, empty queue each time; the suite closes every queue it
  * creates after each test.
+ * @param capabilities how the backend's `fail()` behaves @default { failIsFinal: true }
  */
-export function taskQueueContract(backend: string, createQueue: () => Promise<TaskQueue>): void {
+export function taskQueueContract(
+  backend: string,
+  createQueue: () => Promise<TaskQueue>,
+  capabilities: TaskQueueCapabilities = { failIsFinal: true },
+): void {
+  if (!capabilities.failIsFinal && !(capabilities.maxAttempts >= 2)) {
+    throw new Error('taskQueueContract: with failIsFinal false, maxAttempts must be 2 or more');
+  }
+  // The code whose failure is final on the first attempt, if the backend has one.
+  const finalCode = capabilities.failIsFinal ? 'ERR_FILE_NOT_FOUND' : capabilities.nonRetryableCode;
   describe(`TaskQueue contract: ${backend}`, () => {
     const opened: TaskQueue[] = [];
     const open = async () => {
@@ -177,21 +219,26 @@ export function taskQueueContract(backend: string, createQueue: () => Promise<Ta
       expect(await queue.stats()).toEqual({ pending: 0, processing: 0, completed: 1, failed: 0 });
     });
 
-    it('fail stores the failed result with its error code and counts the task failed', async () => {
-      const queue = await open();
-      await queue.enqueue(newTask(1));
-      const task = (await queue.dequeue({ timeoutMs: 1_000 }))!;
-      const error = Object.assign(new Error('Input file `in/photo-1.png` does not exist'), {
-        code: 'ERR_FILE_NOT_FOUND',
-      });
-      const result = failedResult(task, error, meta);
-      await queue.fail(task, result);
-      const stored = await queue.result(task.id);
-      expect(stored?.status).toBe('failed');
-      expect(stored?.error?.code).toBe('ERR_FILE_NOT_FOUND');
-      expect(stored?.error?.message).toBe(error.message);
-      expect(await queue.stats()).toEqual({ pending: 0, processing: 0, completed: 0, failed: 1 });
-    });
+    it.runIf(finalCode !== undefined)(
+      `fail with ${finalCode} stores the failed result with its error code and counts the task failed`,
+      async () => {
+        const queue = await open();
+        await queue.enqueue(newTask(1));
+        const task = (await queue.dequeue({ timeoutMs: 1_000 }))!;
+        const error = Object.assign(new Error('Input file `in/photo-1.png` does not exist'), {
+          code: finalCode,
+        });
+        const result = failedResult(task, error, meta);
+        await queue.fail(task, result);
+        const stored = await queue.result(task.id);
+        expect(stored?.status).toBe('failed');
+        expect(stored?.error?.code).toBe(finalCode);
+        expect(stored?.error?.message).toBe(error.message);
+        expect(await queue.stats()).toEqual({ pending: 0, processing: 0, completed: 0, failed: 1 });
+      },
+    );
+
+    if (!capabilities.failIsFinal) retryCases(open, capabilities.maxAttempts);
 
     it('result(id) is null for an unknown task and for one not finished yet', async () => {
       const queue = await open();
@@ -214,8 +261,16 @@ export function taskQueueContract(backend: string, createQueue: () => Promise<Ta
         completedResult(a, { path: 'p', format: 'png', width: 1, height: 1, bytes: 1 }, meta),
       );
       await queue.fail(b, failedResult(b, new Error('boom'), meta));
-      expect(await queue.size()).toBe(1);
-      expect(await queue.stats()).toEqual({ pending: 1, processing: 0, completed: 1, failed: 1 });
+      if (capabilities.failIsFinal) {
+        expect(await queue.size()).toBe(1);
+        expect(await queue.stats()).toEqual({ pending: 1, processing: 0, completed: 1, failed: 1 });
+      } else {
+        // `b` waits for its retry: not failed, not processing; pending again at once or later.
+        const stats = await queue.stats();
+        expect(stats).toMatchObject({ processing: 0, completed: 1, failed: 0 });
+        expect(stats.pending).toBeGreaterThanOrEqual(1);
+        expect(stats.pending).toBeLessThanOrEqual(2);
+      }
     });
 
     it('ack or fail of a task the queue is not processing rejects with ERR_TASK_NOT_PROCESSING', async () => {
@@ -290,5 +345,48 @@ export function taskQueueContract(backend: string, createQueue: () => Promise<Ta
         failed: 0,
       });
     });
+  });
+}
+
+/** The cases of a backend whose `fail()` retries (`failIsFinal: false`). */
+function retryCases(open: () => Promise<TaskQueue>, maxAttempts: number): void {
+  // No code of its own: serialised as ERR_UNEXPECTED, which a retrying backend retries.
+  const flaky = () => new Error('the disk was busy');
+
+  it('fail with a retryable error delivers the task again (attempts + 1); meanwhile no result and not counted failed', async () => {
+    const queue = await open();
+    const stored = await queue.enqueue(newTask(1));
+    const first = (await queue.dequeue({ timeoutMs: 1_000 }))!;
+    await queue.fail(first, failedResult(first, flaky(), meta));
+    expect(await queue.result(stored.id), 'a task that will be retried has no result').toBeNull();
+    expect(await queue.stats()).toMatchObject({ processing: 0, completed: 0, failed: 0 });
+
+    const again = await queue.dequeue({ timeoutMs: RETRY_WITHIN_MS });
+    expect(again?.id, 'the same task comes back').toBe(stored.id);
+    expect(again?.attempts).toBe(2);
+    expect(again?.input).toBe(stored.input);
+    const output = { path: again!.output, format: 'png', width: 1, height: 1, bytes: 1 };
+    await queue.ack(again!, completedResult(again!, output, meta));
+    expect((await queue.result(stored.id))?.status).toBe('completed');
+    expect(await queue.stats()).toEqual({ pending: 0, processing: 0, completed: 1, failed: 0 });
+  });
+
+  it(`the failure of the last of ${maxAttempts} deliveries is final: result stored, counted failed, never delivered again`, async () => {
+    const queue = await open();
+    const stored = await queue.enqueue(newTask(1));
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const task = await queue.dequeue({ timeoutMs: RETRY_WITHIN_MS });
+      expect(task?.id, `delivery ${attempt} of ${maxAttempts}`).toBe(stored.id);
+      expect(task?.attempts).toBe(attempt);
+      await queue.fail(task!, failedResult(task!, flaky(), meta));
+    }
+    const final = await queue.result(stored.id);
+    expect(final?.status).toBe('failed');
+    expect(final?.error?.message).toBe('the disk was busy');
+    expect(await queue.stats()).toEqual({ pending: 0, processing: 0, completed: 0, failed: 1 });
+    expect(
+      await queue.dequeue({ timeoutMs: 300 }),
+      'a failed task is not delivered again',
+    ).toBeNull();
   });
 }
