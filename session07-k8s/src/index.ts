@@ -47,6 +47,7 @@ export {
   formatReport,
   formatRules,
   reportJson,
+  sourceLine,
 } from './report.ts';
 export { variableReferences } from './rules/config.ts';
 export { imageTag, preStopSeconds } from './rules/containers.ts';

@@ -2,6 +2,7 @@
  * Printing a check: for people (colour, grouped by target, `file:line` first so terminals and
  * editors make it a link) and for tools (`--json`: one object, stable field names).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import type { Rule } from './rules/rule.ts';
@@ -13,6 +14,15 @@ export interface FormatOptions {
   cwd?: string;
   /** Use ANSI colours. @default false */
   color?: boolean;
+}
+
+/**
+ * The text of line `line` (1-based) of `file`, or `null` when the file cannot be read.
+ * @example sourceLine('k8s/overlays/prod/kustomization.yaml', 8) // 'namespace: imgq'
+ */
+export function sourceLine(file: string, line: number): string | null {
+  if (!path.isAbsolute(file) || !existsSync(file)) return null;
+  return readFileSync(file, 'utf8').split('\n')[line - 1] ?? null;
 }
 
 /** `k8s/overlays/dev/kustomization.yaml:12:5`, relative to `cwd`. */
@@ -45,6 +55,9 @@ export function formatReport(report: CheckReport, options: FormatOptions = {}): 
       const mark = f.severity === 'error' ? c.red('✖') : c.yellow('⚠');
       const id = f.severity === 'error' ? c.red(f.rule) : c.yellow(f.rule);
       lines.push(`${mark} ${c.bold(findingLocation(f, cwd))}  ${id}`);
+      const excerpt = sourceLine(f.file, f.line);
+      if (excerpt !== null)
+        lines.push(c.dim(`  ${String(f.line).padStart(4)} │ `) + excerpt.trimEnd());
       const where = f.object.kind
         ? `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`
         : target.target;

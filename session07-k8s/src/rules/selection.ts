@@ -15,8 +15,10 @@ function long(context: RuleContext, namespace: string): Workload[] {
   return context.workloads().filter((w) => w.namespace === namespace && w.kind !== 'Pod');
 }
 
-function labelsText(labels: Record<string, string>): string {
-  return describeSelector(labels) === '(everything)' ? '(no labels)' : describeSelector(labels);
+/** The labels that matter to a selector (its keys), as `key=value` (or `key` absent). */
+function labelsText(labels: Record<string, string>, keys: readonly string[]): string {
+  if (keys.length === 0) return describeSelector(labels);
+  return keys.map((k) => (k in labels ? `${k}=${labels[k]}` : `no ${k}`)).join(',');
 }
 
 /** A Deployment, StatefulSet, DaemonSet or ReplicaSet selects its own pod template. */
@@ -43,7 +45,7 @@ export const selectorMatchesTemplate: Rule = {
             : [...w.templatePath, 'metadata', 'labels', ...(wrongKey ? [wrongKey] : [])],
           message: empty
             ? `${w.kind} \`${w.name}\` has an empty selector: it would claim every pod in the namespace`
-            : `${w.kind} \`${w.name}\` selects \`${describeSelector(selector)}\` but its pod template is labelled \`${labelsText(w.labels)}\`: it would never find its own pods`,
+            : `${w.kind} \`${w.name}\` selects \`${describeSelector(selector)}\` but its pod template has \`${labelsText(w.labels, Object.keys(selector.matchLabels ?? {}))}\`: it would never find its own pods`,
           fix: 'Give spec.template.metadata.labels every label of spec.selector.matchLabels. Change the template, not the selector: a selector cannot be changed once the object exists.',
         };
       }
@@ -69,7 +71,7 @@ export const serviceSelectsPods: Rule = {
       );
       if (selected.length > 0) continue;
       const others = long(context, ref.namespace).map(
-        (w) => `${w.kind} ${w.name}: ${labelsText(w.labels)}`,
+        (w) => `${w.kind} ${w.name}: ${labelsText(w.labels, Object.keys(selector))}`,
       );
       yield {
         object: service,
