@@ -1,0 +1,37 @@
+import type { TimedRecommendation } from '@workbook/session08';
+
+/** The two windows, in seconds (`behavior.scaleUp/scaleDown.stabilizationWindowSeconds`). */
+export interface Windows {
+  /** @default 0 in Kubernetes */
+  scaleUpSeconds: number;
+  /** @default 300 in Kubernetes */
+  scaleDownSeconds: number;
+}
+
+/**
+ * The replica count after the stabilization windows: `current` raised to the lowest
+ * recommendation of the scale-up window, lowered to the highest of the scale-down window
+ * (`desired` counts in both; a recommendation is in a window when `at > now − seconds × 1000`).
+ *
+ * @example
+ * // 8 wanted 100 s ago, 2 now, 300 s scale-down window, 10 running → 8
+ * stabilizedReplicas(10, 2, [{ at: 0, replicas: 8 }], 100_000, { scaleUpSeconds: 0, scaleDownSeconds: 300 })
+ */
+export function stabilizedReplicas(
+  current: number,
+  desired: number,
+  history: readonly TimedRecommendation[],
+  now: number,
+  windows: Windows,
+): number {
+  // 🐨 1. The cutoff of each window: now − seconds × 1000 (newer than the cutoff = inside).
+  // 🐨 2. up = lowest of desired and the scale-up window's recommendations;
+  //       down = highest of desired and the scale-down window's recommendations.
+  // 🐨 3. Start from current, raise it to up, lower it to down.
+  void current;
+  void desired;
+  void history;
+  void now;
+  void windows;
+  throw new Error('🐨 TODO (08.2): apply the stabilization windows to the recommendation');
+}
