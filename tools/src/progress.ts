@@ -3,10 +3,13 @@
  * (git-ignored). Written atomically (temp file + rename) so an interrupted command never
  * leaves half a file; a corrupt file is set aside, not trusted and not fatal.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Exercise } from './exercises.ts';
+import type { Exercise, Workbook } from './exercises.ts';
+import type { ExerciseStatus } from './status.ts';
 
 /** Result of the last `pnpm check` of an exercise. */
 export type CheckStatus = 'passed' | 'failing' | 'not-started';
@@ -103,4 +106,101 @@ export function fingerprint(exercise: Exercise): string {
     hash.update('\0');
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * One student's progress as an instructor collects it: `pnpm workbook progress --class` prints
+ * it as one line to paste into the class chat, `--json` as one JSON line for a script.
+ */
+export interface ClassReport {
+  /** `git config user.name`, else the login name (see {@link studentName}). */
+  name: string;
+  /** The session the student is working in: the last one with any checked or edited exercise. */
+  session: string | null;
+  sessionTitle: string | null;
+  /** Exercises of that session passed / in it. */
+  sessionPassed: number;
+  sessionTotal: number;
+  /** Exercise ids by state, in course order. */
+  passed: string[];
+  failing: string[];
+  started: string[];
+  /** Passed or failing exercises edited since their last check (the result may be out of date). */
+  stale: string[];
+  overall: { passed: number; total: number };
+  /** The first exercise, in course order, not passed yet. */
+  next: string | null;
+  /** Problems reading the progress file, if any. */
+  warnings: string[];
+  /** ISO time the report was made. */
+  at: string;
+}
+
+/**
+ * Builds a student's {@link ClassReport} from the statuses `pnpm workbook` shows. Pure.
+ * @param statuses exercise id → status (see `workbookStatus` in status.ts)
+ */
+export function classReport(
+  workbook: Workbook,
+  statuses: Map<string, ExerciseStatus>,
+  name: string,
+  options: { warnings?: string[]; now?: Date } = {},
+): ClassReport {
+  const ids = (state: ExerciseStatus['state']) =>
+    workbook.exercises.filter((ex) => statuses.get(ex.id)?.state === state).map((ex) => ex.id);
+  const passed = ids('passed');
+  const active = workbook.exercises.filter((ex) => statuses.get(ex.id)?.state !== 'not-started');
+  const next = workbook.exercises.find((ex) => statuses.get(ex.id)?.state !== 'passed') ?? null;
+  const sessionNumber = active.at(-1)?.session ?? next?.session ?? null;
+  const session = workbook.sessions.find((s) => s.number === sessionNumber) ?? null;
+  return {
+    name,
+    session: session?.number ?? null,
+    sessionTitle: session?.title ?? null,
+    sessionPassed: session?.exercises.filter((ex) => passed.includes(ex.id)).length ?? 0,
+    sessionTotal: session?.exercises.length ?? 0,
+    passed,
+    failing: ids('failing'),
+    started: ids('started'),
+    stale: workbook.exercises.filter((ex) => statuses.get(ex.id)?.stale).map((ex) => ex.id),
+    overall: { passed: passed.length, total: workbook.exercises.length },
+    next: next?.id ?? null,
+    warnings: options.warnings ?? [],
+    at: (options.now ?? new Date()).toISOString(),
+  };
+}
+
+/**
+ * The report as one plain line (no colour, so it pastes cleanly):
+ * `Ana García · session 03 · 1/4 passed (03.1) · 9/15 overall · next 03.2`.
+ */
+export function formatClassLine(report: ClassReport): string {
+  const inSession = report.passed.filter((id) => id.startsWith(`${report.session}.`));
+  const parts = [
+    report.name,
+    report.session ? `session ${report.session}` : 'no session yet',
+    `${report.sessionPassed}/${report.sessionTotal} passed` +
+      (inSession.length > 0 ? ` (${inSession.join(' ')})` : ''),
+    `${report.overall.passed}/${report.overall.total} overall`,
+    report.next ? `next ${report.next}` : 'all done',
+  ];
+  if (report.warnings.length > 0) parts.push('progress file unreadable: run pnpm check again');
+  return parts.join(' · ');
+}
+
+/**
+ * The student's name for class reports: `git config user.name` in `cwd`, else `$USER` /
+ * `$USERNAME`, else the OS login name, else `unknown`.
+ */
+export function studentName(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const git = spawnSync('git', ['config', 'user.name'], { cwd, env, encoding: 'utf8' });
+  const fromGit = git.status === 0 ? git.stdout.trim() : '';
+  if (fromGit) return fromGit;
+  const fromEnv = (env.USER ?? env.USERNAME ?? '').trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return os.userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }

@@ -25,7 +25,14 @@ import {
 } from './exercises.ts';
 import { loadHints, nextHint } from './hints.ts';
 import { isMain, REPO_ROOT, rel } from './paths.ts';
-import { loadProgress, progressPath, updateExercise } from './progress.ts';
+import {
+  classReport,
+  formatClassLine,
+  loadProgress,
+  progressPath,
+  studentName,
+  updateExercise,
+} from './progress.ts';
 import { formatOverview, statusMark, workbookStatus } from './status.ts';
 import { exitQuietlyOnClosedPipe, MARK } from './ui.ts';
 
@@ -87,6 +94,19 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     switch (command) {
       case 'status':
       case 'progress':
+        if (args.flags.has('class') || args.flags.has('json')) {
+          // Instructors: one line (or JSON line) per student, to paste or collect by script.
+          const warnings: string[] = [];
+          const progress = loadProgress(progressFileOf(ctx), (w) => warnings.push(w));
+          const report = classReport(
+            workbook,
+            workbookStatus(workbook, progress),
+            studentName(ctx.root),
+            { warnings },
+          );
+          ctx.print(args.flags.has('json') ? JSON.stringify(report) : formatClassLine(report));
+          return 0;
+        }
         return overview(workbook, ctx);
       case 'list':
         return list(workbook, ctx);
