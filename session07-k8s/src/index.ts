@@ -23,7 +23,8 @@ export {
 } from './diff.ts';
 export { K8sError, type K8sErrorCode, K8sErrorCodes, NO_CLUSTER_FIX } from './errors.ts';
 export { type KubectlOptions, type KubectlResult, kubectlPath, runKubectl } from './kubectl.ts';
-export { ensureSecretFile, type Layer, readKustomization } from './kustomization.ts';
+export { type Layer, type ReadOptions, readKustomization } from './kustomization.ts';
+export { ensureSecretFile, type SecretFileOptions } from './local-secrets.ts';
 export {
   describeRef,
   type FieldPath,

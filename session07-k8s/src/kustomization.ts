@@ -4,11 +4,10 @@
  * keeping every YAML node with its file and line. Kustomize itself does the rendering; this
  * tree is what lets a finding on the rendered output point back at the line a person wrote.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isScalar, isSeq, type Node } from 'yaml';
-import { K8sError, K8sErrorCodes } from './errors.ts';
+import { ensureSecretFile } from './local-secrets.ts';
 import { isRecord } from './manifest.ts';
 import {
   mapGet,
@@ -350,45 +349,6 @@ export function pointerSegments(pointer: string): string[] {
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-const SECRET_BYTES = 24;
-
-/**
- * Creates a missing secret env file from `<file>.example`: lines `KEY=` (empty) get a random
- * hex secret, everything else is copied. Never overwrites: an existing file is left alone,
- * and two processes racing to create it cannot both write (`wx`).
- */
-export function ensureSecretFile(file: string, options: ReadOptions = {}): boolean {
-  if (options.createMissingSecrets === false || existsSync(file)) return false;
-  const example = `${file}.example`;
-  if (!existsSync(example)) return false;
-  const text = readFileSync(example, 'utf8').replace(
-    /^(\s*[A-Za-z_][A-Za-z0-9_]*)=[ \t]*$/gm,
-    (_, key: string) => {
-      return `${key}=${randomHex(SECRET_BYTES)}`;
-    },
-  );
-  try {
-    writeSecret(file, text);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new K8sError(
-      K8sErrorCodes.MANIFESTS_NOT_FOUND,
-      `Cannot create ${file} from ${example}: ${(error as Error).message}. Create it by hand: copy the example and fill in the values.`,
-      { cause: error },
-    );
-  }
-  options.onCreated?.(file);
-  return true;
-}
-
-function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
-}
-
-function writeSecret(file: string, text: string): void {
-  writeFileSync(file, text, { flag: 'wx', mode: 0o600 });
 }
 
 /** Every layer of a tree, outermost first. */
