@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import type { Exercise, Workbook } from './exercises.ts';
-import type { ExerciseStatus } from './status.ts';
 
 /** Result of the last `pnpm check` of an exercise. */
 export type CheckStatus = 'passed' | 'failing' | 'not-started';
@@ -109,6 +108,16 @@ export function fingerprint(exercise: Exercise): string {
 }
 
 /**
+ * What the class report needs of an exercise's status. `ExerciseStatus` (status.ts) has this
+ * shape; it is restated here because status.ts imports this module.
+ */
+export interface ClassStatus {
+  state: 'passed' | 'failing' | 'started' | 'not-started';
+  /** Files changed since the recorded check. */
+  stale: boolean;
+}
+
+/**
  * One student's progress as an instructor collects it: `pnpm workbook progress --class` prints
  * it as one line to paste into the class chat, `--json` as one JSON line for a script.
  */
@@ -142,11 +151,11 @@ export interface ClassReport {
  */
 export function classReport(
   workbook: Workbook,
-  statuses: Map<string, ExerciseStatus>,
+  statuses: ReadonlyMap<string, ClassStatus>,
   name: string,
   options: { warnings?: string[]; now?: Date } = {},
 ): ClassReport {
-  const ids = (state: ExerciseStatus['state']) =>
+  const ids = (state: ClassStatus['state']) =>
     workbook.exercises.filter((ex) => statuses.get(ex.id)?.state === state).map((ex) => ex.id);
   const passed = ids('passed');
   const active = workbook.exercises.filter((ex) => statuses.get(ex.id)?.state !== 'not-started');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type CheckOutcome, recordOutcomes } from '../src/check.ts';
 import { discoverWorkbook, type Workbook } from '../src/exercises.ts';
 import {
+  type ClassStatus,
   classReport,
   fingerprint,
   formatClassLine,
@@ -12,7 +13,6 @@ import {
   studentName,
   updateExercise,
 } from '../src/progress.ts';
-import type { ExerciseStatus } from '../src/status.ts';
 import { runCli } from '../src/workbook.ts';
 import { FIXTURE_ROOT, git, gitCopyOfFixture, printer, SLOW_MS, tempDir } from './helpers.ts';
 
@@ -98,7 +98,7 @@ describe('class mode: one line per student (pnpm workbook progress --class / --j
     ],
     exercises: [double!, shout!, later],
   };
-  const status = (state: ExerciseStatus['state'], stale = false): ExerciseStatus => ({
+  const status = (state: ClassStatus['state'], stale = false): ClassStatus => ({
     state,
     stale,
   });
