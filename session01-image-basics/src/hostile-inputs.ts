@@ -75,6 +75,65 @@ export function forgeJpegSize(jpeg: Buffer, width: number, height: number): Buff
   throw new Error('no SOF marker found in the JPEG');
 }
 
+/**
+ * A copy of a PNG with one byte flipped in a chunk — a corrupt file whose header still reads
+ * fine, so it passes every check made before decoding (`readImageInfo`, `openImage`) and fails
+ * only when its pixels are decoded. `part: 'crc'` damages the chunk's checksum, `'data'` a byte
+ * in the middle of its data.
+ * @param type the chunk to damage: `IHDR` (libpng reports `IHDR: CRC error`), `IDAT`, ...
+ * @example const bad = damagePngChunk(await sharp(photo).png().toBuffer(), 'IHDR', 'crc');
+ * @throws {Error} when the PNG has no such chunk (or no data in it).
+ */
+export function damagePngChunk(pngBytes: Buffer, type: string, part: 'crc' | 'data'): Buffer {
+  for (let at = 8; at + 12 <= pngBytes.length; ) {
+    const length = pngBytes.readUInt32BE(at);
+    if (pngBytes.toString('latin1', at + 4, at + 8) === type && (part === 'crc' || length > 0)) {
+      const copy = Buffer.from(pngBytes);
+      const offset = part === 'crc' ? at + 8 + length : at + 8 + Math.floor(length / 2);
+      copy[offset] = copy[offset]! ^ 0x5a;
+      return copy;
+    }
+    at += 12 + length;
+  }
+  throw new Error(`no ${type} chunk${part === 'data' ? ' with data' : ''} in the PNG`);
+}
+
+/**
+ * A copy of a baseline JPEG with damage in the middle of its compressed picture (a restart
+ * marker where none belongs): the header and the end marker are intact, the decoder stops
+ * half-way with `Corrupt JPEG data`.
+ * @throws {Error} when the JPEG has no start-of-scan marker.
+ */
+export function damageJpegScan(jpeg: Buffer): Buffer {
+  const sos = markerOffset(jpeg, 0xda);
+  const scanStart = sos + 2 + jpeg.readUInt16BE(sos + 2);
+  const middle = scanStart + Math.floor((jpeg.length - 2 - scanStart) / 2);
+  const copy = Buffer.from(jpeg);
+  copy[middle] = 0xff;
+  copy[middle + 1] = 0xd5; // RST5, out of sequence
+  return copy;
+}
+
+/**
+ * A copy of a JPEG whose picture asks for Huffman tables the file never defines (the scan
+ * header names tables 3 for its first component): the size and format read fine, and libjpeg
+ * fails with `Huffman table 0x03 was not defined` once it decodes.
+ * @throws {Error} when the JPEG has no start-of-scan marker.
+ */
+export function damageJpegTables(jpeg: Buffer): Buffer {
+  const sos = markerOffset(jpeg, 0xda);
+  const copy = Buffer.from(jpeg);
+  copy[sos + 6] = 0x33; // first component: DC table 3, AC table 3 (a baseline file uses 0-1)
+  return copy;
+}
+
+function markerOffset(jpeg: Buffer, marker: number): number {
+  for (let i = 2; i < jpeg.length - 3; i++) {
+    if (jpeg[i] === 0xff && jpeg[i + 1] === marker) return i;
+  }
+  throw new Error(`no 0xFF${marker.toString(16).toUpperCase()} marker in the JPEG`);
+}
+
 /** The first `ratio` of a buffer: a file cut short, like an interrupted upload. */
 export function truncateBytes(data: Buffer, ratio = 0.6): Buffer {
   return data.subarray(0, Math.floor(data.length * ratio));

@@ -16,6 +16,7 @@ export {
   type NumberRule,
 } from './check-option.ts';
 export { type ContactSheetCell, type ContactSheetOptions, contactSheet } from './contact-sheet.ts';
+export { diagnoseImageError } from './decode-check.ts';
 export {
   describeValue,
   deserializeError,
@@ -68,6 +69,9 @@ export {
   thresholdFilter,
 } from './filters/tone.ts';
 export {
+  damageJpegScan,
+  damageJpegTables,
+  damagePngChunk,
   decompressionBombPng,
   forgedHeaderPng,
   forgeJpegSize,

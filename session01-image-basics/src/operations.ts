@@ -8,9 +8,9 @@ import {
   checkNumber,
   describeChoices,
 } from './check-option.ts';
+import { diagnoseImageError } from './decode-check.ts';
 import { describeValue, ImageErrorCodes, InvalidOptionError, WorkbookError } from './errors.ts';
 import { imageSize } from './safe-input.ts';
-import { toImageError } from './sharp-errors.ts';
 
 /** How `resizeImage` fits the picture into the target box (sharp's, and CSS `object-fit`'s, modes). */
 export type FitMode = 'cover' | 'contain' | 'fill' | 'inside' | 'outside';
@@ -293,7 +293,7 @@ export async function encodeWithInfo(
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
-    throw toImageError(error, `Encoding the image as ${format}`);
+    throw await diagnoseImageError(error, image, `Encoding the image as ${format}`);
   }
 }
 

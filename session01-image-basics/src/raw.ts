@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import { toImageError } from './sharp-errors.ts';
+import { diagnoseImageError } from './decode-check.ts';
 
 /** Decoded 8-bit pixels, row by row, `channels` values per pixel (sharp's raw layout). */
 export interface RawImage {
@@ -22,7 +22,7 @@ export async function toRaw(image: Sharp): Promise<RawImage> {
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
-    throw toImageError(error, 'decoding the image to pixels');
+    throw await diagnoseImageError(error, image, 'decoding the image to pixels');
   }
 }
 

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { checkBoolean, checkChoice, checkInteger } from './check-option.ts';
+import { decodeFailure, openedInput, rememberOpened } from './decode-check.ts';
 import { describeValue, ImageErrorCodes, ImageInputError, InvalidOptionError } from './errors.ts';
 import { toImageError } from './sharp-errors.ts';
 
@@ -104,12 +105,6 @@ interface CheckedInput {
 }
 
 /**
- * Sizes of the images `openImage` returned, as they will be decoded (after orientation).
- * A Sharp instance cannot tell whether it will auto-orient, so `imageSize` looks here first.
- */
-const openedSizes = new WeakMap<Sharp, { width: number; height: number }>();
-
-/**
  * Opens an untrusted image safely and returns a sharp pipeline ready for operations.
  *
  * Checks, in order and each before any pixel is decoded: the file exists, is not empty and is
@@ -138,7 +133,14 @@ export async function openImage(
     limitInputPixels: limits.maxPixels,
     autoOrient: limits.autoOrient,
   });
-  openedSizes.set(image, limits.autoOrient ? displaySize(metadata) : storedSize(metadata));
+  // A Sharp instance cannot tell whether it will auto-orient, so imageSize looks here first;
+  // the input is kept to tell a corrupt input from a failed operation later (decode-check.ts).
+  rememberOpened(image, {
+    buffer,
+    maxPixels: limits.maxPixels,
+    label,
+    size: limits.autoOrient ? displaySize(metadata) : storedSize(metadata),
+  });
   return image;
 }
 
@@ -183,7 +185,7 @@ export async function readImageInfo(
  * the same pipeline (e.g. a resize) are not taken into account.
  */
 export async function imageSize(image: Sharp): Promise<{ width: number; height: number }> {
-  const known = openedSizes.get(image);
+  const known = openedInput(image)?.size;
   if (known) return { ...known };
   try {
     return storedSize(await image.metadata());
@@ -386,11 +388,8 @@ async function verifyDecodes(
   limits: Required<SafeInputOptions>,
   label: string,
 ): Promise<void> {
-  try {
-    await sharp(buffer, { failOn: 'warning', limitInputPixels: limits.maxPixels }).raw().toBuffer();
-  } catch (error) {
-    throw toImageError(error, `Decoding ${label}`);
-  }
+  const failure = await decodeFailure(buffer, limits.maxPixels, label);
+  if (failure) throw failure;
 }
 
 /** `the input buffer` → `The input buffer`, for the start of a message. */

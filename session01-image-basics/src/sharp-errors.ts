@@ -15,6 +15,12 @@ const SHARP_MESSAGE_CODES: ReadonlyArray<readonly [RegExp, ImageErrorCode]> = [
   [/unsupported image format/i, ImageErrorCodes.NOT_AN_IMAGE],
   [/exceeds pixel limit/i, ImageErrorCodes.IMAGE_TOO_LARGE],
   [/bad extract area/i, ImageErrorCodes.INVALID_OPTION],
+  // `failOn: 'warning'` (how openImage reads untrusted input) turns the decoder's warnings into
+  // this error; sharp documents failOn as its sensitivity to invalid pixel data of the input.
+  // The warnings themselves follow on the next lines (e.g. `IHDR: CRC error`).
+  [/^Warning treated as error due to failOn setting/, ImageErrorCodes.IMAGE_CORRUPT],
+  // libjpeg on damaged tables (the header before them is fine, so openImage let it through).
+  [/(huffman|quantization) table 0x[0-9a-f]+ was not defined/i, ImageErrorCodes.IMAGE_CORRUPT],
   [
     /premature end|truncated|corrupt|read error|bogus|invalid|not a (jpeg|png)|unexpected end|incomplete|decode/i,
     ImageErrorCodes.IMAGE_CORRUPT,
@@ -35,7 +41,7 @@ const SHARP_MESSAGE_CODES: ReadonlyArray<readonly [RegExp, ImageErrorCode]> = [
 export function toImageError(error: unknown, context = 'processing the image'): WorkbookError {
   if (error instanceof WorkbookError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const firstLine = message.split('\n')[0] ?? message;
+  const firstLine = sharpReason(message);
   const code =
     SHARP_MESSAGE_CODES.find(([pattern]) => pattern.test(message))?.[1] ??
     ImageErrorCodes.PROCESSING_FAILED;
@@ -48,12 +54,7 @@ export function toImageError(error: unknown, context = 'processing the image'): 
         options,
       );
     case ImageErrorCodes.IMAGE_CORRUPT:
-      return new ImageInputError(
-        code,
-        `${capitalise(context)} failed: the image data is truncated or corrupt (${firstLine}). ` +
-          'Re-export or re-download the file.',
-        options,
-      );
+      return corruptImageError(context, error);
     case ImageErrorCodes.NOT_AN_IMAGE:
       return new ImageInputError(
         code,
@@ -69,6 +70,38 @@ export function toImageError(error: unknown, context = 'processing the image'): 
     default:
       return new WorkbookError(code, `${capitalise(context)} failed: ${firstLine}`, options);
   }
+}
+
+/**
+ * `ERR_IMAGE_CORRUPT` for an input whose header is readable but whose data is not, with the
+ * decoder's reason from sharp's message.
+ * @param context what was being done, for the message (e.g. `decoding photo.png`).
+ * @param cause what sharp threw (kept as `cause`).
+ */
+export function corruptImageError(context: string, cause: unknown): ImageInputError {
+  const reason = sharpReason(cause instanceof Error ? cause.message : String(cause));
+  return new ImageInputError(
+    ImageErrorCodes.IMAGE_CORRUPT,
+    `${capitalise(context)} failed: the image data is truncated or corrupt (${reason}). ` +
+      'Re-export or re-download the file.',
+    { cause },
+  );
+}
+
+/**
+ * The informative part of a sharp message: its first line, or, for a decoder warning that
+ * `failOn` made fatal, the warnings themselves (without libvips' `error in tile …` noise).
+ */
+function sharpReason(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (!/^Warning treated as error due to failOn setting/.test(lines[0] ?? '')) {
+    return lines[0] ?? message;
+  }
+  const warnings = lines.slice(1).filter((line) => !/^error in tile /.test(line));
+  return warnings.length > 0 ? `decoder warning: ${warnings.join('; ')}` : 'a decoder warning';
 }
 
 function capitalise(text: string): string {

@@ -4,6 +4,7 @@ import {
   checkInteger,
   checkOutputFormat,
   describeValue,
+  diagnoseImageError,
   encodeWithInfo,
   type Filter,
   formatFromExtension,
@@ -248,7 +249,7 @@ async function toRawImage(image: Sharp, pass: number): Promise<Sharp> {
       raw: { width: info.width, height: info.height, channels: info.channels },
     });
   } catch (error) {
-    throw toImageError(error, `Running pass ${pass + 1} of the pipeline`);
+    throw await diagnoseImageError(error, image, `Running pass ${pass + 1} of the pipeline`);
   }
 }
 
