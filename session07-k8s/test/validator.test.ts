@@ -86,7 +86,7 @@ describe("the Kubernetes documentation's examples", () => {
       const schema = await builtinSchema(refOf(object).apiVersion, refOf(object).kind);
       expect(schema, `🚨 kubernetes-models knows ${refOf(object).kind}`).not.toBeNull();
       const Model = (await import(
-        `kubernetes-models/${refOf(object).apiVersion.replace(/^v1$/, 'v1')}`
+        `kubernetes-models/${refOf(object).apiVersion}`
       )) as Record<string, new (d: unknown) => { validate(): void }>;
       expect(
         () => new Model[refOf(object).kind]!(object).validate(),
