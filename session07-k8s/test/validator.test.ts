@@ -25,6 +25,9 @@ import {
 } from '../src/index.ts';
 import { FIXTURES_DIR, K8S_DIR } from './helpers.ts';
 
+/** A kubernetes-models group/version module: its model classes by kind. */
+type Models = Record<string, new (data: unknown) => { validate(): void }>;
+
 let overlays: CheckReport;
 beforeAll(async () => {
   overlays = await checkTargets(defaultTargets());
@@ -85,9 +88,7 @@ describe("the Kubernetes documentation's examples", () => {
     for (const object of rendered.objects) {
       const schema = await builtinSchema(refOf(object).apiVersion, refOf(object).kind);
       expect(schema, `🚨 kubernetes-models knows ${refOf(object).kind}`).not.toBeNull();
-      const Model = (await import(
-        `kubernetes-models/${refOf(object).apiVersion}`
-      )) as Record<string, new (d: unknown) => { validate(): void }>;
+      const Model = (await import(`kubernetes-models/${refOf(object).apiVersion}`)) as Models;
       expect(
         () => new Model[refOf(object).kind]!(object).validate(),
         '🚨 kubernetes-models accepts it',
