@@ -4,6 +4,39 @@
  * pure libraries, the local autoscaler that scales real worker processes with them, the load
  * generator, the chart, and the autoscaling rules for session 07's manifest checker.
  */
+export { type Clock, CompressedClock } from './autoscaler/clock.ts';
+export {
+  clockText,
+  decisionText,
+  modelText,
+  renderAutoscalerLine,
+  renderAutoscalerView,
+  type ViewOptions,
+} from './autoscaler/live-view.ts';
+export {
+  type AutoscalerSnapshot,
+  LocalAutoscaler,
+  type LocalAutoscalerOptions,
+  queueScaledObject,
+  type TimelineDecision,
+  type TimelineSample,
+} from './autoscaler/local-autoscaler.ts';
+export {
+  type ProcessDriverOptions,
+  ProcessReplicaDriver,
+  processCpuSeconds,
+  type ReplicaEvent,
+  workerEntry,
+} from './autoscaler/process-driver.ts';
+export {
+  countReplicas,
+  type ReplicaCounts,
+  type ReplicaDriver,
+  type ReplicaInfo,
+  type ReplicaState,
+  workerSeconds,
+} from './autoscaler/replica-driver.ts';
+export { type ChartOptions, scalingChartSvg, writeScalingChart } from './chart/scaling-chart.ts';
 export { ReplicaError, type ScalingErrorCode, ScalingErrorCodes } from './errors.ts';
 export {
   changeInPeriod,
@@ -93,3 +126,14 @@ export {
   type ScalingInput,
   type ScalingStep,
 } from './keda/scaled-object-controller.ts';
+export {
+  checkPattern,
+  LOAD_PIPELINE,
+  type LoadOptions,
+  type LoadPattern,
+  type LoadReport,
+  patternDurationMs,
+  patternTotal,
+  runLoad,
+  tasksDueBy,
+} from './load/load-generator.ts';
