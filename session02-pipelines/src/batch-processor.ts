@@ -292,7 +292,7 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     if (result.status === 'completed') counts.succeeded++;
     if (result.status === 'failed') counts.failed++;
     if (result.status === 'skipped') counts.skipped++;
-    this.#emitResult(result);
+    this.emit(result.status, result); // `completed`, `failed`, `skipped` or `aborted`
     const progress: BatchProgress = {
       done: counts.done,
       total,
@@ -304,23 +304,6 @@ export class BatchProcessor extends EventEmitter<BatchEvents> {
     };
     this.emit('progress', progress);
     this.#options.onProgress?.(progress);
-  }
-
-  #emitResult(result: FileResult): void {
-    switch (result.status) {
-      case 'completed':
-        this.emit('completed', result);
-        break;
-      case 'failed':
-        this.emit('failed', result);
-        break;
-      case 'skipped':
-        this.emit('skipped', result);
-        break;
-      case 'aborted':
-        this.emit('aborted', result);
-        break;
-    }
   }
 
   /** Output path (relative to outputDir) for an input: same sub-folder, name from the pattern. */

@@ -254,24 +254,9 @@ export async function probeRedis(
 ): Promise<ProbeResults['redis']> {
   const fromEnv = Boolean(env.REDIS_URL);
   const url = env.REDIS_URL || 'redis://127.0.0.1:6379';
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1_500,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    const pong = await client.ping();
-    return { url, fromEnv, ok: pong === 'PONG' };
-  } catch (error) {
-    return { url, fromEnv, ok: false, error: (error as Error).message };
-  } finally {
-    client.disconnect();
-  }
+  const { pingRedis } = await import('./redis-ping.ts'); // ioredis only when it is asked for
+  const { ok, error } = await pingRedis(url, { connectTimeout: 1_500 });
+  return { url, fromEnv, ok, ...(error === undefined ? {} : { error }) };
 }
 
 /** Where the Docker engine should be: DOCKER_HOST, else the usual socket paths. */

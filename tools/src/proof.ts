@@ -150,39 +150,28 @@ export async function runProof(
   const checked = workbook.exercises.filter((ex) => existsSync(ex.checkFile));
   if (checked.length === 0) return { provenChecks: 0, caughtVariants: 0, violations };
 
-  log(`running ${checked.length} checks on the untouched starters (WORKBOOK_TARGET=exercise)`);
-  const starterRun = await runVitest({
-    root: workbook.root,
-    target: 'exercise',
-    files: checked.map((ex) => ex.checkFile),
-  });
-  if (!starterRun.report) {
-    violations.push({
-      where: 'vitest',
-      kind: 'authoring',
-      message: crashMessage(starterRun.output),
+  // One vitest run per target; a run that crashed before reporting is an authoring problem.
+  const runChecks = async (target: 'exercise' | 'wrong', exercises: typeof checked) => {
+    const run = await runVitest({
+      root: workbook.root,
+      target,
+      files: exercises.map((ex) => ex.checkFile),
     });
-  }
-  const starter = classifyStarterRun(starterRun.report, checked, workbook.root);
+    if (!run.report) {
+      violations.push({ where: 'vitest', kind: 'authoring', message: crashMessage(run.output) });
+    }
+    return run.report;
+  };
+
+  log(`running ${checked.length} checks on the untouched starters (WORKBOOK_TARGET=exercise)`);
+  const starter = classifyStarterRun(await runChecks('exercise', checked), checked, workbook.root);
   violations.push(...starter.violations);
 
   const withWrong = checked.filter((ex) => ex.wrongDir);
   let caught = 0;
   if (withWrong.length > 0) {
     log(`running ${withWrong.length} checks on the wrong variants (WORKBOOK_TARGET=wrong)`);
-    const wrongRun = await runVitest({
-      root: workbook.root,
-      target: 'wrong',
-      files: withWrong.map((ex) => ex.checkFile),
-    });
-    if (!wrongRun.report) {
-      violations.push({
-        where: 'vitest',
-        kind: 'authoring',
-        message: crashMessage(wrongRun.output),
-      });
-    }
-    const wrong = classifyWrongRun(wrongRun.report, withWrong, workbook.root);
+    const wrong = classifyWrongRun(await runChecks('wrong', withWrong), withWrong, workbook.root);
     violations.push(...wrong.violations);
     caught = wrong.caught;
   }

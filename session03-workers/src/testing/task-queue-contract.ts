@@ -52,6 +52,15 @@ export const RETRY_WITHIN_MS = 10_000;
 
 const meta = { workerId: 'contract-worker', durationMs: 12 };
 
+/** A completed result for `task` with a made-up one-pixel output. */
+function doneResult(task: Task) {
+  return completedResult(
+    task,
+    { path: task.output, format: 'png', width: 1, height: 1, bytes: 1 },
+    meta,
+  );
+}
+
 function newTask(n: number): NewTask {
   return {
     pipeline: { steps: [{ name: 'resize', params: { width: 32 } }], output: { format: 'png' } },
@@ -256,10 +265,7 @@ export function taskQueueContract(
       const b = (await queue.dequeue({ timeoutMs: 1_000 }))!;
       expect(await queue.size()).toBe(1);
       expect(await queue.stats()).toEqual({ pending: 1, processing: 2, completed: 0, failed: 0 });
-      await queue.ack(
-        a,
-        completedResult(a, { path: 'p', format: 'png', width: 1, height: 1, bytes: 1 }, meta),
-      );
+      await queue.ack(a, doneResult(a));
       await queue.fail(b, failedResult(b, new Error('boom'), meta));
       if (capabilities.failIsFinal) {
         expect(await queue.size()).toBe(1);
@@ -291,11 +297,7 @@ export function taskQueueContract(
       });
       // Delivered and acked once: a second ack is refused.
       const task = (await queue.dequeue({ timeoutMs: 1_000 }))!;
-      const done = completedResult(
-        task,
-        { path: 'p', format: 'png', width: 1, height: 1, bytes: 1 },
-        meta,
-      );
+      const done = doneResult(task);
       await queue.ack(task, done);
       await expect(queue.ack(task, done)).rejects.toMatchObject({
         code: 'ERR_TASK_NOT_PROCESSING',
@@ -320,8 +322,7 @@ export function taskQueueContract(
           }
           delivered.push(task.id);
           perConsumer[index]!++;
-          const output = { path: task.output, format: 'png', width: 1, height: 1, bytes: 1 };
-          await queue.ack(task, completedResult(task, output, meta));
+          await queue.ack(task, doneResult(task));
         }
       };
       // Consumers first, so most tasks are handed to blocked consumers rather than sitting
@@ -365,8 +366,7 @@ function retryCases(open: () => Promise<TaskQueue>, maxAttempts: number): void {
     expect(again?.id, 'the same task comes back').toBe(stored.id);
     expect(again?.attempts).toBe(2);
     expect(again?.input).toBe(stored.input);
-    const output = { path: again!.output, format: 'png', width: 1, height: 1, bytes: 1 };
-    await queue.ack(again!, completedResult(again!, output, meta));
+    await queue.ack(again!, doneResult(again!));
     expect((await queue.result(stored.id))?.status).toBe('completed');
     expect(await queue.stats()).toEqual({ pending: 0, processing: 0, completed: 1, failed: 0 });
   });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { pingRedis } from '../redis-ping.ts';
 import { waitFor } from './wait-for.ts';
 
 /** Options of {@link startRedis}. */
@@ -177,24 +177,7 @@ export async function testRedis(options: StartRedisOptions = {}): Promise<RedisS
 }
 
 async function ping(host: string, port: number, password?: string): Promise<boolean> {
-  const client = new Redis({
-    host,
-    port,
-    ...(password ? { password } : {}),
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  return (await pingRedis({ host, port, ...(password ? { password } : {}) })).ok;
 }
 
 /**
