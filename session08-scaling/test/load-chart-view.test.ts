@@ -5,8 +5,12 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { QueueInspector } from '@workbook/session05';
+import { testRedis } from '@workbook/tools/testkit';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { loadMain, parsePattern } from '../src/cli/load.ts';
 import {
   type AutoscalerSnapshot,
   CompressedClock,
@@ -146,11 +150,13 @@ describe('live view', () => {
   };
 
   it('shows the depth, the replicas, the last decision and its reason', () => {
-    const text = renderAutoscalerView(snapshot, {
-      queue: 'images',
-      width: 120,
-      events: ['0:02 autoscaled-1 ready'],
-    }).replace(/\u001b\[[0-9;]*m/g, '');
+    const text = stripVTControlCharacters(
+      renderAutoscalerView(snapshot, {
+        queue: 'images',
+        width: 120,
+        events: ['0:02 autoscaled-1 ready'],
+      }),
+    );
     expect(text).toMatch(/pending {3}20/);
     expect(text).toMatch(/desired {2}5 {3}ready {2}5/);
     expect(text).toMatch(/0 → 5 {2}HPA +queue above target/);
@@ -185,6 +191,70 @@ describe('the chart', () => {
       const meta = await sharp(files.png).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['png', 800, 400]);
       expect(statSync(files.svg).size).toBeGreaterThan(500);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('pnpm load (the command line)', () => {
+  const io = () => {
+    const out = { stdout: '', stderr: '' };
+    return {
+      out,
+      io: {
+        stdout: { write: (t: string) => (out.stdout += t) },
+        stderr: { write: (t: string) => (out.stderr += t) },
+      },
+    };
+  };
+
+  it('parses the three patterns', () => {
+    expect(parsePattern(['burst', '50'], {})).toEqual({ kind: 'burst', count: 50 });
+    expect(parsePattern(['steady'], { rate: '2.5', seconds: '10' })).toEqual({
+      kind: 'steady',
+      rate: 2.5,
+      durationMs: 10_000,
+    });
+    expect(
+      parsePattern(['sine'], { mean: '4', amplitude: '3', period: '20', seconds: '60' }),
+    ).toEqual({
+      kind: 'sine',
+      mean: 4,
+      amplitude: 3,
+      periodMs: 20_000,
+      durationMs: 60_000,
+    });
+  });
+
+  it('a bad command line exits 2 with the reason and the usage', async () => {
+    for (const argv of [
+      ['wave'],
+      ['burst', 'many'],
+      ['steady', '--rate', '5'],
+      ['burst', '5', '--nope'],
+    ]) {
+      const { out, io: streams } = io();
+      expect(await loadMain(argv, streams, {}), argv.join(' ')).toBe(2);
+      expect(out.stderr).toMatch(/^load: ERR_BAD_ARGUMENT: .*\n\nUsage: pnpm load/s);
+    }
+  });
+
+  it('enqueues a burst of the course photos on a real Redis', async () => {
+    await using redis = await testRedis();
+    const dir = mkdtempSync(path.join(tmpdir(), 'session08-load-'));
+    try {
+      const { out, io: streams } = io();
+      const code = await loadMain(
+        ['burst', '15', '--queue', 'cli-load', '--out', dir, '--json'],
+        streams,
+        { REDIS_URL: redis.url },
+      );
+      expect(code, out.stdout).toBe(0);
+      expect(JSON.parse(out.stdout)).toMatchObject({ queue: 'cli-load', sent: 15 });
+      const inspector = new QueueInspector({ url: redis.url, name: 'cli-load' });
+      expect((await inspector.counts()).pending).toBe(15);
+      await inspector.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -137,22 +137,22 @@ export function scalingChartSvg(
       false,
     ),
   );
-  parts.push(
-    line(
-      samples.map((s) => [x(s.t), yRep(s.replicas.desired)]),
-      COLOURS.desired,
-      2.5,
-      true,
-    ),
-  );
+  // Ready underneath (wide), desired on top (dashed): both stay visible where they agree.
   parts.push(
     line(
       samples.map((s) => [x(s.t), yRep(s.replicas.ready)]),
       COLOURS.ready,
-      2,
+      4,
       true,
     ),
   );
+  const desired = line(
+    samples.map((s) => [x(s.t), yRep(s.replicas.desired)]),
+    COLOURS.desired,
+    2,
+    true,
+  );
+  parts.push(desired.replace('/>', ' stroke-dasharray="7 4"/>'));
   // Title, axis names, legend.
   const legend = [
     ['pending tasks (LLEN)', COLOURS.pending],
