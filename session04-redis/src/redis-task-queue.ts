@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { checkInteger } from '@workbook/session01';
-import {
-  type DequeueOptions,
-  type NewTask,
-  QueueClosedError,
-  type QueueStats,
-  type Task,
-  type TaskQueue,
-  type TaskResult,
-} from '@workbook/session03';
-import type { Redis } from 'ioredis';
+import type { DequeueOptions, QueueStats, Task, TaskQueue, TaskResult } from '@workbook/session03';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { toRedisError, ttlArg } from './connection.ts';
-import { BlockingWaits, type Waiter } from './core/blocking-waits.ts';
+import type { Waiter } from './core/blocking-waits.ts';
 import { callScript } from './core/lua-scripts.ts';
 import { QueueConnection, type QueueConnectionOptions } from './core/queue-connection.ts';
+import { RedisQueueBase } from './core/redis-queue-base.ts';
 import {
   checkFinish,
   decodeTask,
   dequeueOptions,
-  enqueueBatch,
   notProcessing,
   taskFromHash,
 } from './core/task-codec.ts';
@@ -74,16 +66,7 @@ export interface TaskRecord {
  * await queue.close();
  * @throws {InvalidOptionError} for a bad option, `ERR_INVALID_REDIS_URL` for a bad URL.
  */
-export class RedisTaskQueue implements TaskQueue {
-  /** The queue's name. */
-  readonly name: string;
-  /** Every key the queue uses (see {@link queueKeys}). */
-  readonly keys: QueueKeys;
-  /** The URL the queue connects to (with the password; use `redactUrl` to print it). */
-  readonly url: string;
-
-  readonly #redis: QueueConnection;
-  readonly #waits: BlockingWaits;
+export class RedisTaskQueue extends RedisQueueBase<QueueKeys> implements TaskQueue {
   readonly #prefetch: number;
   /** Prefetched tasks, already in `processing`, in delivery order. */
   readonly #prefetched: Task[] = [];
@@ -91,62 +74,27 @@ export class RedisTaskQueue implements TaskQueue {
   readonly #takes = new Set<Promise<unknown>>();
   /** Tasks asked for by top-ups still on their way (so two acks do not both top up). */
   #toppingUp = 0;
-  #closed = false;
-  #closing: Promise<void> | null = null;
 
   constructor(options: RedisTaskQueueOptions = {}) {
-    this.#prefetch = checkInteger('prefetch', options.prefetch ?? 0, { min: 0, max: 1_000 });
-    this.#redis = new QueueConnection(options, { scripts: QUEUE_SCRIPTS });
-    this.#waits = new BlockingWaits(this.#redis);
-    this.name = this.#redis.name;
-    this.keys = this.#redis.keys;
-    this.url = this.#redis.url;
+    const prefetch = checkInteger('prefetch', options.prefetch ?? 0, { min: 0, max: 1_000 });
+    super(new QueueConnection(options, { scripts: QUEUE_SCRIPTS }));
+    this.#prefetch = prefetch;
   }
 
   /** The command client (shared with whoever passed `connection`). */
   get #client(): Redis {
-    return this.#redis.client;
+    return this.redis.client;
   }
 
-  /**
-   * Waits until Redis accepts commands, or fails fast. Entry points call it once, so a missing
-   * Redis is reported within `timeoutMs` with the fix, instead of the first command waiting.
-   * @throws {RedisUnavailableError} `ERR_REDIS_UNAVAILABLE`, {@link RedisAuthError} `ERR_REDIS_AUTH`
-   */
-  async connect(timeoutMs = 3_000): Promise<void> {
-    this.#assertOpen('connect');
-    await this.#redis.connect(timeoutMs);
-  }
-
-  /**
-   * Adds a task at the tail of the queue. The payload goes into the task's hash and the id onto
-   * the pending list, atomically (Lua `enqueue-3.lua`).
-   * @throws {QueueClosedError} after `close()`; {@link InvalidOptionError} for a malformed task;
-   * `ERR_DUPLICATE_TASK` when a task with this id is stored; `ERR_REDIS_UNAVAILABLE`.
-   */
-  async enqueue(newTask: NewTask): Promise<Task> {
-    const [task] = await this.enqueueMany([newTask]);
-    return task!;
-  }
-
-  /**
-   * Adds several tasks in one round trip (one pipeline of `enqueue-3.lua` calls): much faster
-   * than `enqueue` in a loop when a producer has many tasks at once. Each task is added
-   * atomically; the batch as a whole is not (a crash half-way leaves the first tasks queued).
-   * @throws the same as {@link RedisTaskQueue.enqueue}; a duplicate id rejects after the other
-   * tasks of the batch were added.
-   */
-  async enqueueMany(newTasks: readonly NewTask[]): Promise<Task[]> {
-    this.#assertOpen('enqueue');
-    const { keys } = this;
-    return enqueueBatch(this.#redis, newTasks, (pipeline, task, data) => {
-      callScript(
-        pipeline,
-        ENQUEUE,
-        { pending: keys.pending, task: keys.task(task.id), stats: keys.stats },
-        { id: task.id, data },
-      );
-    });
+  /** One `enqueue-3.lua` call: the payload into the task's hash, the id onto pending. */
+  protected addTask(pipeline: ChainableCommander, task: Task, data: string): void {
+    const { pending, stats } = this.keys;
+    void callScript(
+      pipeline,
+      ENQUEUE,
+      { pending, task: this.keys.task(task.id), stats },
+      { id: task.id, data },
+    );
   }
 
   /**
@@ -164,12 +112,12 @@ export class RedisTaskQueue implements TaskQueue {
    */
   async dequeue(options: DequeueOptions = {}): Promise<Task | null> {
     const { timeoutMs, signal } = dequeueOptions(options);
-    this.#assertOpen('dequeue');
+    this.assertOpen('dequeue');
     const prefetched = this.#prefetched.shift();
     if (prefetched) return { ...prefetched, startedAt: Date.now() };
     const task = await this.#tracked(this.#take());
-    if (task || timeoutMs === 0 || signal?.aborted || this.#closed) return task;
-    return this.#waits.wait(Date.now() + timeoutMs, signal, (waiter, remaining) =>
+    if (task || timeoutMs === 0 || signal?.aborted || this.closed) return task;
+    return this.waits.wait(Date.now() + timeoutMs, signal, (waiter, remaining) =>
       this.#waitRound(waiter, remaining),
     );
   }
@@ -196,8 +144,8 @@ export class RedisTaskQueue implements TaskQueue {
 
   /** The stored result of a task, or `null` (none yet, or expired after `resultTtlMs`). */
   async result(taskId: string): Promise<TaskResult | null> {
-    this.#assertOpen('read a result');
-    const json = await this.#redis.run(() => this.#client.get(this.keys.result(taskId)));
+    this.assertOpen('read a result');
+    const json = await this.redis.run(() => this.#client.get(this.keys.result(taskId)));
     return json === null ? null : (JSON.parse(json) as TaskResult);
   }
 
@@ -206,22 +154,22 @@ export class RedisTaskQueue implements TaskQueue {
    * The CLI's `imgq result` uses it to tell "still pending" from "no such task".
    */
   async task(taskId: string): Promise<TaskRecord | null> {
-    this.#assertOpen('read a task');
-    const hash = await this.#redis.run(() => this.#client.hgetall(this.keys.task(taskId)));
+    this.assertOpen('read a task');
+    const hash = await this.redis.run(() => this.#client.hgetall(this.keys.task(taskId)));
     if (!hash.data) return null;
     return { task: taskFromHash(hash), state: (hash.state ?? 'pending') as TaskRecord['state'] };
   }
 
   /** Number of pending tasks (LLEN of the pending list). */
   async size(): Promise<number> {
-    this.#assertOpen('read the size');
-    return this.#redis.run(() => this.#client.llen(this.keys.pending));
+    this.assertOpen('read the size');
+    return this.redis.run(() => this.#client.llen(this.keys.pending));
   }
 
   /** Depths and counters, read in one MULTI so they are a consistent snapshot. */
   async stats(): Promise<QueueStats> {
-    this.#assertOpen('read stats');
-    const [pending, processing, counters] = (await this.#redis.exec(
+    this.assertOpen('read stats');
+    const [pending, processing, counters] = (await this.redis.exec(
       this.#client
         .multi()
         .llen(this.keys.pending)
@@ -236,25 +184,16 @@ export class RedisTaskQueue implements TaskQueue {
     };
   }
 
-  /**
-   * Closes the queue: blocked `dequeue` calls resolve `null` at once (their blocking connections
-   * are unblocked with CLIENT UNBLOCK, then disconnected), later calls reject with
-   * `ERR_QUEUE_CLOSED`, and the connection is closed unless it was shared. Idempotent.
-   */
-  async close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    this.#closed = true;
-    await this.#waits.close(1_000, () => this.#takes.size > 0);
-    // Prefetched tasks no consumer got go back to the head of the queue, attempt not counted.
+  /** Prefetched tasks no consumer got go back to the head of the queue, attempt not counted. */
+  protected async handBack(): Promise<void> {
     await this.#requeue(
       this.#prefetched.splice(0).map((t) => t.id),
       true,
     );
-    await this.#redis.close();
+  }
+
+  protected override closeBusy(): boolean {
+    return this.#takes.size > 0;
   }
 
   /**
@@ -265,14 +204,14 @@ export class RedisTaskQueue implements TaskQueue {
     const reserved = this.#prefetched.shift();
     if (reserved) return { ...reserved, startedAt: Date.now() };
     const { pending, processing } = this.keys;
-    const id = await this.#waits.blockOnce(
+    const id = await this.waits.blockOnce(
       waiter,
-      Math.min(remainingMs, this.#redis.blockTimeoutMs),
+      Math.min(remainingMs, this.redis.blockTimeoutMs),
       (redis, seconds) => redis.blmove(pending, processing, 'RIGHT', 'LEFT', seconds),
       () => this.#prefetched.length > 0,
     );
     if (id === null) return undefined;
-    if (this.#waits.isOver(waiter)) {
+    if (this.waits.isOver(waiter)) {
       // The task reached a consumer that has given up: put it back at the head.
       await this.#requeue([id], false);
       return null;
@@ -285,11 +224,11 @@ export class RedisTaskQueue implements TaskQueue {
     const now = Date.now();
     // One for this call, plus what the reserve lacks (a top-up may be on its way already).
     const count = 1 + Math.max(0, this.#prefetch - this.#prefetched.length - this.#toppingUp);
-    const reply = await this.#redis.run(() =>
+    const reply = await this.redis.run(() =>
       callScript(this.#client, TAKE, this.#takeKeys(), this.#takeArgs(now, count)),
     );
     const tasks = parseTaken(reply, now);
-    if (this.#closed) {
+    if (this.closed) {
       // close() ran while the tasks were on their way: nobody will take them here.
       await this.#requeue(
         tasks.map((t) => t.id),
@@ -313,7 +252,7 @@ export class RedisTaskQueue implements TaskQueue {
   /** Keeps prefetched tasks for the next dequeue calls, or puts them back once closed. */
   async #reserve(tasks: Task[]): Promise<void> {
     if (tasks.length === 0) return;
-    if (this.#closed) {
+    if (this.closed) {
       await this.#requeue(
         tasks.map((t) => t.id),
         true,
@@ -321,7 +260,7 @@ export class RedisTaskQueue implements TaskQueue {
     } else {
       this.#prefetched.push(...tasks);
       // A consumer blocked in BLMOVE would not see them: unblock it so it looks again.
-      this.#waits.nudgeAll();
+      this.waits.nudgeAll();
     }
   }
 
@@ -339,7 +278,7 @@ export class RedisTaskQueue implements TaskQueue {
   async #requeue(ids: string[], undoAttempt: boolean): Promise<void> {
     if (ids.length === 0) return;
     const { processing, pending } = this.keys;
-    await this.#redis
+    await this.redis
       .run(() =>
         callScript(
           this.#client,
@@ -350,7 +289,7 @@ export class RedisTaskQueue implements TaskQueue {
         ),
       )
       .catch((error: unknown) => {
-        this.#redis.logger.warn(
+        this.redis.logger.warn(
           { ids, err: String(error) },
           'could not put tasks back; they stay in processing',
         );
@@ -360,7 +299,7 @@ export class RedisTaskQueue implements TaskQueue {
   /** Marks a task delivered by BLMOVE as started (Lua `start-2.lua`). */
   async #start(id: string): Promise<Task | null> {
     const now = Date.now();
-    const reply = await this.#redis.run(() =>
+    const reply = await this.redis.run(() =>
       callScript(
         this.#client,
         START,
@@ -372,7 +311,7 @@ export class RedisTaskQueue implements TaskQueue {
   }
 
   async #finish(operation: 'ack' | 'fail', task: Task, result: TaskResult): Promise<void> {
-    this.#assertOpen(operation === 'ack' ? 'ack a task' : 'fail a task');
+    this.assertOpen(operation === 'ack' ? 'ack a task' : 'fail a task');
     const id = checkFinish(operation, task, result);
     // With prefetch, top the reserve up in the same round trip (one pipeline, two scripts) once
     // it is down to half: one take of many tasks costs Redis less than many takes of one.
@@ -388,8 +327,8 @@ export class RedisTaskQueue implements TaskQueue {
         id,
         result: JSON.stringify(result),
         status: operation === 'ack' ? 'completed' : 'failed',
-        resultTtlMs: ttlArg(this.#redis.resultTtlMs),
-        taskTtlMs: ttlArg(this.#redis.taskTtlMs),
+        resultTtlMs: ttlArg(this.redis.resultTtlMs),
+        taskTtlMs: ttlArg(this.redis.taskTtlMs),
         token: randomUUID(),
       },
     );
@@ -398,7 +337,7 @@ export class RedisTaskQueue implements TaskQueue {
     this.#toppingUp += topUp;
     let replies: [Error | null, unknown][];
     try {
-      replies = await this.#tracked(this.#redis.run(async () => (await pipeline.exec()) ?? []));
+      replies = await this.#tracked(this.redis.run(async () => (await pipeline.exec()) ?? []));
     } finally {
       this.#toppingUp -= topUp;
     }
@@ -409,10 +348,6 @@ export class RedisTaskQueue implements TaskQueue {
     if (finished?.[0]) throw toRedisError(finished[0], this.url);
     const outcome = Number(finished?.[1]);
     if (outcome !== 1) throw notProcessing(operation, id, outcome);
-  }
-
-  #assertOpen(operation: string): void {
-    if (this.#closed) throw new QueueClosedError(operation);
   }
 }
 

@@ -1,23 +1,13 @@
-import { EventEmitter } from 'node:events';
+import type { DequeueOptions, QueueStats, Task, TaskQueue, TaskResult } from '@workbook/session03';
 import {
-  type DequeueOptions,
-  type NewTask,
-  QueueClosedError,
-  type QueueStats,
-  type Task,
-  type TaskQueue,
-  type TaskResult,
-} from '@workbook/session03';
-import {
-  BlockingWaits,
   checkFinish,
   dequeueOptions,
-  enqueueBatch,
   notProcessing,
   QueueConnection,
+  RedisQueueBase,
   type Waiter,
 } from '@workbook/session04/core';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { computeBackoff, type ResolvedBackoff } from './backoff.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { LeaseLostError } from './errors.ts';
@@ -86,12 +76,10 @@ import { type FencedReply, QUEUE_SCRIPTS } from './scripts.ts';
  * if (task) await queue.ack(task, result);
  * @throws {InvalidOptionError} `ERR_INVALID_OPTION` for a bad option; `ERR_INVALID_REDIS_URL`.
  */
-export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> implements TaskQueue {
-  readonly name: string;
-  /** First segment of every key. */
-  readonly prefix: string;
-  readonly keys: ReliableKeys;
-  readonly url: string;
+export class ReliableTaskQueue
+  extends RedisQueueBase<ReliableKeys, ReliableQueueEvents>
+  implements TaskQueue
+{
   /** Owner recorded on every lease this instance takes. */
   readonly owner: string;
   readonly leaseMs: number;
@@ -103,16 +91,18 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
   /** Retry or purge dead letters. */
   readonly deadLetters: DeadLetters;
 
-  readonly #redis: QueueConnection<ReliableKeys>;
-  readonly #waits: BlockingWaits;
   readonly #book = new LeaseBook();
   readonly #settings: ReliableSettings;
-  #closed = false;
-  #closing: Promise<void> | null = null;
 
   constructor(options: ReliableTaskQueueOptions = {}) {
-    super();
     const settings = reliableSettings(options);
+    super(
+      new QueueConnection(options, {
+        connectionName: (name) => `imgq:${name}:${settings.owner}`,
+        scripts: QUEUE_SCRIPTS,
+        keys: reliableKeys,
+      }),
+    );
     this.#settings = settings;
     ({
       owner: this.owner,
@@ -121,64 +111,22 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
       backoff: this.backoff,
       nonRetryableCodes: this.nonRetryableCodes,
     } = settings);
-    this.#redis = new QueueConnection(options, {
-      connectionName: (name) => `imgq:${name}:${this.owner}`,
-      scripts: QUEUE_SCRIPTS,
-      keys: reliableKeys,
-    });
-    this.#waits = new BlockingWaits(this.#redis);
-    this.name = this.#redis.name;
-    this.prefix = this.#redis.prefix;
-    this.keys = this.#redis.keys;
-    this.url = this.#redis.url;
     this.inspector = new QueueInspector({
-      connection: this.#redis.client,
+      connection: this.redis.client,
       name: this.name,
       prefix: this.prefix,
     });
-    this.deadLetters = new DeadLetters(this.#redis, this.#settings.recoveryBatch);
+    this.deadLetters = new DeadLetters(this.redis, settings.recoveryBatch);
   }
 
   /** The queue's command connection (shared with the worker registry of the same process). */
   get connection(): Redis {
-    return this.#redis.client;
+    return this.redis.client;
   }
 
-  /** `true` once `close()` was called. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /**
-   * Waits until Redis accepts commands, or fails fast with the fix.
-   * @throws {RedisUnavailableError} `ERR_REDIS_UNAVAILABLE`; {@link RedisAuthError} `ERR_REDIS_AUTH`
-   */
-  async connect(timeoutMs = 3_000): Promise<void> {
-    this.#assertOpen('connect');
-    await this.#redis.connect(timeoutMs);
-  }
-
-  // ---- producer side -----------------------------------------------------------------------
-
-  /**
-   * Adds a task at the tail and rings the doorbell (Lua `enqueue-4.lua`).
-   * @throws {QueueClosedError} after close; {@link InvalidOptionError} for a malformed task;
-   * `ERR_DUPLICATE_TASK` when the id is taken; `ERR_REDIS_UNAVAILABLE`.
-   */
-  async enqueue(newTask: NewTask): Promise<Task> {
-    const [task] = await this.enqueueMany([newTask]);
-    return task!;
-  }
-
-  /**
-   * Adds several tasks in one round trip; each is added atomically, the batch is not.
-   * @throws the same as {@link ReliableTaskQueue.enqueue}.
-   */
-  async enqueueMany(newTasks: readonly NewTask[]): Promise<Task[]> {
-    this.#assertOpen('enqueue');
-    return enqueueBatch(this.#redis, newTasks, (pipeline, task, data) =>
-      enqueueCall(this.#redis, pipeline, task, data),
-    );
+  /** One `enqueue-4.lua` call: stored, pushed onto pending, the doorbell rung. */
+  protected addTask(pipeline: ChainableCommander, task: Task, data: string): void {
+    enqueueCall(this.redis, pipeline, task, data);
   }
 
   // ---- consumer side -----------------------------------------------------------------------
@@ -193,13 +141,13 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    */
   async dequeue(options: DequeueOptions = {}): Promise<LeasedTask | null> {
     const { timeoutMs, signal } = dequeueOptions(options);
-    this.#assertOpen('dequeue');
+    this.assertOpen('dequeue');
     const prefetched = this.#book.handOut();
     if (prefetched) return prefetched;
     const first = await this.#take();
-    if (first.task || timeoutMs === 0 || signal?.aborted || this.#closed) return first.task;
+    if (first.task || timeoutMs === 0 || signal?.aborted || this.closed) return first.task;
     let untilDue = first.nextDueMs;
-    return this.#waits.wait(Date.now() + timeoutMs, signal, async (waiter, remaining) => {
+    return this.waits.wait(Date.now() + timeoutMs, signal, async (waiter, remaining) => {
       const round = await this.#waitRound(waiter, remaining, untilDue);
       if (typeof round === 'number') {
         untilDue = round;
@@ -217,10 +165,10 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * another task.
    */
   async ack(task: Task, result: TaskResult): Promise<void> {
-    this.#assertOpen('ack a task');
+    this.assertOpen('ack a task');
     const id = checkFinish('ack', task, result);
     const token = leaseOf(task);
-    const reply = await completeLeased(this.#redis, id, token, result);
+    const reply = await completeLeased(this.redis, id, token, result);
     this.#settle('ack', id, token, reply);
     this.emit('completed', { taskId: id, workerId: result.workerId });
   }
@@ -242,14 +190,14 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * @throws the same as {@link ReliableTaskQueue.ack}.
    */
   async failAttempt(task: Task, result: TaskResult): Promise<FailOutcome> {
-    this.#assertOpen('fail a task');
+    this.assertOpen('fail a task');
     const id = checkFinish('fail', task, result);
     const token = leaseOf(task);
     const error = flatError(result.error);
     const retryable = isRetryable(error.code, this.nonRetryableCodes);
     const attempt = Number.isInteger(task.attempts) && task.attempts >= 1 ? task.attempts : 1;
     const delayMs = computeBackoff(attempt, this.backoff, this.#settings.random);
-    const reply = await failLeased(this.#redis, id, token, result, {
+    const reply = await failLeased(this.redis, id, token, result, {
       error,
       retryable,
       maxAttempts: this.maxAttempts,
@@ -277,13 +225,13 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * @returns the ids of the tasks whose lease was lost (taken over): stop working on them.
    */
   async extendLeases(): Promise<string[]> {
-    this.#assertOpen('extend leases');
+    this.assertOpen('extend leases');
     const pairs = this.#book.pairs();
     if (pairs.length === 0) return [];
-    const lost = await extendLeases(this.#redis, this.leaseMs, pairs);
+    const lost = await extendLeases(this.redis, this.leaseMs, pairs);
     this.#book.lose(lost);
     for (const id of lost) {
-      this.#redis.logger.warn({ taskId: id }, 'lease lost: the task was taken back by recovery');
+      this.redis.logger.warn({ taskId: id }, 'lease lost: the task was taken back by recovery');
       this.emit('leaseLost', { taskId: id, operation: 'extend' });
     }
     return lost;
@@ -297,7 +245,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * @returns the ids handed back.
    */
   async release(tasks?: readonly Task[]): Promise<string[]> {
-    this.#assertOpen('release tasks');
+    this.assertOpen('release tasks');
     const released = await this.#releaseNow(tasks ?? this.#book.tasks());
     if (released.length > 0) this.emit('released', { taskIds: released });
     return released;
@@ -310,8 +258,8 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
    * retries, forgets long-dead workers and rings the doorbell for pending tasks.
    */
   async recover(): Promise<RecoveryReport> {
-    this.#assertOpen('recover');
-    const report = await recoverOnce(this.#redis, {
+    this.assertOpen('recover');
+    const report = await recoverOnce(this.redis, {
       maxAttempts: this.maxAttempts,
       batch: this.#settings.recoveryBatch,
       deadRetentionMs: this.#settings.deadWorkerRetentionMs,
@@ -362,36 +310,20 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
 
   /** {@link DeadLetters.retry}: dead letters back to pending. */
   dlqRetry(target: readonly string[] | 'all', options: { keepAttempts?: boolean } = {}) {
-    this.#assertOpen('retry dead letters');
+    this.assertOpen('retry dead letters');
     return this.deadLetters.retry(target, options);
   }
 
   /** {@link DeadLetters.purge}: deletes dead letters for good. */
   dlqPurge(options: { olderThanMs?: number } = {}): Promise<number> {
-    this.#assertOpen('purge dead letters');
+    this.assertOpen('purge dead letters');
     return this.deadLetters.purge(options);
   }
 
-  // ---- closing -----------------------------------------------------------------------------
-
-  /**
-   * Closes the queue: blocked `dequeue` calls resolve `null` at once, later calls reject with
-   * `ERR_QUEUE_CLOSED`, and the connection is closed unless it was shared. Leases still held
-   * are NOT handed back (call {@link ReliableTaskQueue.release} first, as ReliableWorker does):
-   * they expire and recovery takes the tasks back, as after a crash. Idempotent.
-   */
-  async close(): Promise<void> {
-    this.#closing ??= this.#close();
-    return this.#closing;
-  }
-
-  async #close(): Promise<void> {
-    this.#closed = true;
-    await this.#waits.close();
-    // Prefetched tasks nobody started go back to the head of the queue, attempt not counted.
+  /** Prefetched tasks nobody started go back to the head of the queue, attempt not counted. */
+  protected async handBack(): Promise<void> {
     const unstarted = this.#book.drainBuffer();
     if (unstarted.length > 0) await this.#releaseNow(unstarted).catch(() => {});
-    await this.#redis.close();
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -399,7 +331,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
   /** Non-blocking delivery (Lua `take-4.lua`): up to `prefetch` tasks, the first handed out. */
   async #take(): Promise<{ task: LeasedTask | null; nextDueMs: number }> {
     const { tasks, nextDueMs } = await takeLeased(
-      this.#redis,
+      this.redis,
       this.owner,
       this.leaseMs,
       this.#settings.prefetch,
@@ -421,20 +353,20 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     // Wake up for a retry that falls due even if no doorbell rings for it.
     const slice = Math.min(
       remainingMs,
-      this.#redis.blockTimeoutMs,
+      this.redis.blockTimeoutMs,
       untilDueMs >= 0 ? untilDueMs + 5 : Infinity,
     );
     const signal = this.keys.signal;
-    const rang = await this.#waits.blockOnce(waiter, slice, (redis, seconds) =>
+    const rang = await this.waits.blockOnce(waiter, slice, (redis, seconds) =>
       redis.blpop(signal, seconds),
     );
-    if (this.#waits.isOver(waiter)) {
+    if (this.waits.isOver(waiter)) {
       // The ring was meant for someone who is still waiting: put it back.
-      if (rang) await this.#redis.client.lpush(signal, '1').catch(() => {});
+      if (rang) await this.redis.client.lpush(signal, '1').catch(() => {});
       return null;
     }
     const { task, nextDueMs } = await this.#take();
-    if (task && this.#waits.isOver(waiter)) {
+    if (task && this.waits.isOver(waiter)) {
       await this.#releaseNow([task]).catch(() => {});
       return null;
     }
@@ -445,7 +377,7 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
   async #releaseNow(tasks: readonly Task[]): Promise<string[]> {
     const pairs = tasks.flatMap((task) => [task.id, leaseOf(task)]);
     if (pairs.length === 0) return [];
-    const released = await releaseLeases(this.#redis, pairs);
+    const released = await releaseLeases(this.redis, pairs);
     for (const task of tasks) this.#book.forget(task.id, leaseOf(task));
     this.#book.unbuffer(released);
     return released;
@@ -457,23 +389,16 @@ export class ReliableTaskQueue extends EventEmitter<ReliableQueueEvents> impleme
     this.#book.forget(id, token);
     if (outcome > 0) return;
     if (outcome === -2) {
-      this.#redis.logger.warn(
-        { taskId: id, operation },
-        'result refused: the lease was taken over',
-      );
+      this.redis.logger.warn({ taskId: id, operation }, 'result refused: the lease was taken over');
       this.emit('leaseLost', { taskId: id, operation });
       throw new LeaseLostError(operation, id, `the lease \`${token}\` is no longer the task's`);
     }
     throw notProcessing(operation, id, outcome);
   }
 
-  #assertOpen(operation: string): void {
-    if (this.#closed) throw new QueueClosedError(operation);
-  }
-
   /** The inspector, once the queue is known to be open. */
   #open(operation: string): QueueInspector {
-    this.#assertOpen(operation);
+    this.assertOpen(operation);
     return this.inspector;
   }
 }

@@ -58,11 +58,16 @@ export type CliConfig =
   | (CommonConfig & { command: 'status' })
   | (CommonConfig & { command: 'result'; taskId: string });
 
-const OPTIONS = {
+/** The options every `imgq` command takes (later sessions' `imgq` take them too). */
+export const COMMON_OPTIONS = {
   'redis-url': { type: 'string' },
   queue: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+} as const;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
   pipeline: { type: 'string' },
   out: { type: 'string' },
   concurrency: { type: 'string' },

@@ -8,14 +8,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseCli, USAGE } from './args.ts';
-import {
-  type CliIo,
-  enqueueCommand,
-  resultCommand,
-  statusCommand,
-  workerCommand,
-} from './commands.ts';
-import { EXIT_USAGE, reportCliError } from './report.ts';
+import { enqueueCommand, resultCommand, statusCommand, workerCommand } from './commands.ts';
+import { EXIT_USAGE, type ImgqRunner, imgqRunner, runAsProgram } from './report.ts';
 
 /** Exit code of a bad command line (the usage is printed with the reason). */
 export { EXIT_USAGE };
@@ -25,32 +19,13 @@ export { EXIT_USAGE };
  * Errors are printed, never thrown: with `--json` as `{"error":{code,message}}` on stdout, else
  * as a message on stderr; a bad command line also prints the usage.
  */
-export async function runImgq(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-  io: CliIo = process,
-): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const config = parseCli(argv, env);
-    switch (config.command) {
-      case 'help':
-        io.stdout.write(`${USAGE}\n`);
-        return 0;
-      case 'enqueue':
-        return await enqueueCommand(config, io);
-      case 'worker':
-        return await workerCommand(config, io);
-      case 'status':
-        return await statusCommand(config, io);
-      case 'result':
-        return await resultCommand(config, io);
-    }
-  } catch (error) {
-    return reportCliError(error, { json, usage: USAGE, io });
-  }
-}
+export const runImgq: ImgqRunner = imgqRunner(USAGE, parseCli, async (config, io) => {
+  if (config.command === 'enqueue') return enqueueCommand(config, io);
+  if (config.command === 'worker') return workerCommand(config, io);
+  if (config.command === 'status') return statusCommand(config, io);
+  return resultCommand(config, io);
+});
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.exitCode = await runImgq(process.argv.slice(2));
+  await runAsProgram((argv) => runImgq(argv));
 }

@@ -5,6 +5,7 @@
  */
 export {
   type CliConfig,
+  COMMON_OPTIONS,
   LOG_LEVELS,
   type LogLevel,
   noPositionals,
@@ -20,4 +21,11 @@ export {
   type QueueOpener,
   resultCommand,
 } from './commands.ts';
-export { EXIT_USAGE, reportCliError } from './report.ts';
+export {
+  EXIT_USAGE,
+  type ImgqRunner,
+  imgqRunner,
+  reportCliError,
+  runAsProgram,
+  runCommandLine,
+} from './report.ts';

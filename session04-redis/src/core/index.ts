@@ -40,6 +40,7 @@ export {
   QueueConnection,
   type QueueConnectionOptions,
 } from './queue-connection.ts';
+export { RedisQueueBase } from './redis-queue-base.ts';
 export {
   checkFinish,
   decodeTask,

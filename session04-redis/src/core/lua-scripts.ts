@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 /** A value passed to a script: Redis receives every ARGV as a string. */
@@ -113,21 +113,35 @@ export function callScript<K extends string, A extends string, R>(
 
 const cache = new Map<string, string>();
 
-/** The file with each `--- @include "name"` line replaced by `include/<name>.lua` (once each). */
+/**
+ * Session 04's shared Lua helpers (`lua/include/tasks.lua`: how a task is stored and taken):
+ * every queue's scripts may include them, so later sessions' scripts build on the same code.
+ */
+const SHARED_INCLUDES = new URL('../lua/include/', import.meta.url);
+
+/**
+ * The file with each `--- @include "name"` line replaced by `<name>.lua` from the script's own
+ * `include/` folder, else from session 04's shared one.
+ */
 function readWithIncludes(dir: URL, file: string): string {
   const url = new URL(file, dir).href;
   let lua = cache.get(url);
   if (lua === undefined) {
-    lua = read(dir, file).replace(/^--- @include "([a-z]+)"$/gm, (_, name: string) =>
-      read(dir, `include/${name}.lua`),
+    lua = readFileSync(new URL(file, dir), 'utf8').replace(
+      /^--- @include "([a-z]+)"$/gm,
+      (_, name: string) => readInclude(dir, name),
     );
     cache.set(url, lua);
   }
   return lua;
 }
 
-function read(dir: URL, file: string): string {
-  return readFileSync(new URL(file, dir), 'utf8');
+function readInclude(dir: URL, name: string): string {
+  for (const folder of [new URL('include/', dir), SHARED_INCLUDES]) {
+    const candidate = new URL(`${name}.lua`, folder);
+    if (existsSync(candidate)) return readFileSync(candidate, 'utf8');
+  }
+  throw new Error(`Lua include "${name}" not found in ${dir.pathname}include/ or session 04's`);
 }
 
 /**

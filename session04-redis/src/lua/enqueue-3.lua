@@ -13,10 +13,5 @@
     1 when added, 0 when a task with this id is already stored (nothing changes). A command
     resent after a dropped connection therefore never enqueues the same task twice.
 ]]
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return 0
-end
-redis.call('HSET', KEYS[2], 'data', ARGV[2], 'attempts', 0, 'state', 'pending')
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('HINCRBY', KEYS[3], 'enqueued', 1)
-return 1
+--- @include "tasks"
+return storeTask(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])

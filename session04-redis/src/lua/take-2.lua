@@ -18,24 +18,22 @@
   The task keys are built here from ARGV[1]. Redis Cluster wants every key in KEYS; this is
   safe because the prefix carries the queue's hash tag, so each task key is in the same slot.
 ]]
+--- @include "tasks"
+local function moveOne()
+  return redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+end
+local function dropMoved(id)
+  redis.call('LREM', KEYS[2], 1, id)
+end
+
 local taken = {}
-local wanted = tonumber(ARGV[3])
-while #taken < wanted * 3 do
-  local id = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+for _ = 1, tonumber(ARGV[3]) do
+  local id, _, data, attempts = takeStored(moveOne, ARGV[1], ARGV[2], dropMoved)
   if not id then
     break
   end
-  local taskKey = ARGV[1] .. id
-  local data = redis.call('HGET', taskKey, 'data')
-  if data then
-    local attempts = redis.call('HINCRBY', taskKey, 'attempts', 1)
-    redis.call('HSET', taskKey, 'state', 'processing', 'startedAt', ARGV[2])
-    taken[#taken + 1] = id
-    taken[#taken + 1] = data
-    taken[#taken + 1] = attempts
-  else
-    -- An id without a stored task (deleted by hand): drop it instead of delivering nothing.
-    redis.call('LREM', KEYS[2], 1, id)
-  end
+  taken[#taken + 1] = id
+  taken[#taken + 1] = data
+  taken[#taken + 1] = attempts
 end
 return taken

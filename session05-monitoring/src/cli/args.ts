@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isWorkbookError } from '@workbook/session01';
 import { BadArgumentError } from '@workbook/session04';
-import { noPositionals, parseStrict, redisAndQueue } from '@workbook/session04/cli';
+import { COMMON_OPTIONS, noPositionals, parseStrict, redisAndQueue } from '@workbook/session04/cli';
 import { ReliabilityErrorCodes } from '../errors.ts';
 import {
   flagName,
@@ -85,10 +85,7 @@ export type CliConfig =
   | (CommonConfig & { command: 'recover'; maxAttempts: number | undefined });
 
 const OPTIONS = {
-  'redis-url': { type: 'string' },
-  queue: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  ...COMMON_OPTIONS,
   concurrency: { type: 'string' },
   'worker-id': { type: 'string' },
   'until-empty': { type: 'boolean' },
@@ -113,7 +110,7 @@ const OPTIONS = {
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
-const COMMON: readonly OptionName[] = ['redis-url', 'queue', 'json', 'help'];
+const COMMON = Object.keys(COMMON_OPTIONS) as OptionName[];
 
 /** Which options each (sub)command accepts besides the common ones. */
 const COMMAND_OPTIONS: Record<string, readonly OptionName[]> = {

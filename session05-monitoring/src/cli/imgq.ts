@@ -12,11 +12,13 @@ import { fileURLToPath } from 'node:url';
 import {
   EXIT_USAGE,
   enqueueCommand,
+  type ImgqRunner,
+  imgqRunner,
   parseCli as parseSession04Cli,
-  reportCliError,
   resultCommand,
+  runAsProgram,
 } from '@workbook/session04/cli';
-import { parseCli, USAGE } from './args.ts';
+import { type CliConfig, parseCli, USAGE } from './args.ts';
 import {
   type CliIo,
   dlqListCommand,
@@ -33,6 +35,31 @@ import {
 /** Exit code of a bad command line (session 04's, the same in every `imgq`). */
 export { EXIT_USAGE };
 
+/** The commands of session 05's `imgq`; `enqueue` and `result` are session 04's, on this queue. */
+const COMMANDS: {
+  [C in Command['command']]: (
+    config: Extract<Command, { command: C }>,
+    io: CliIo,
+    env: NodeJS.ProcessEnv,
+  ) => Promise<number>;
+} = {
+  session04: (config, io, env) => {
+    const old = parseSession04Cli(config.argv, env);
+    if (old.command === 'enqueue') return enqueueCommand(old, io, openCliQueue);
+    if (old.command === 'result') return resultCommand(old, io, openCliQueue);
+    io.stdout.write(`${USAGE}\n`);
+    return Promise.resolve(0);
+  },
+  worker: workerCommand,
+  status: statusCommand,
+  workers: workersCommand,
+  monitor: monitorCommand,
+  'dlq-list': dlqListCommand,
+  'dlq-retry': dlqRetryCommand,
+  'dlq-purge': dlqPurgeCommand,
+  recover: recoverCommand,
+};
+
 /**
  * Runs `imgq` with `argv` (without `node` and the script) and returns the exit code. Errors
  * are printed, never thrown: with `--json` as `{"error":{code,message}}` on stdout, else on
@@ -40,60 +67,20 @@ export { EXIT_USAGE };
  *
  * @example process.exitCode = await runImgq(['status', '--json']);
  */
-export async function runImgq(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-  io: CliIo = process,
-): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const config = parseCli(argv, env);
-    switch (config.command) {
-      case 'help':
-        io.stdout.write(`${USAGE}\n`);
-        return 0;
-      case 'session04': {
-        const old = parseSession04Cli(config.argv, env);
-        if (old.command === 'enqueue') return await enqueueCommand(old, io, openCliQueue);
-        if (old.command === 'result') return await resultCommand(old, io, openCliQueue);
-        io.stdout.write(`${USAGE}\n`);
-        return 0;
-      }
-      case 'worker':
-        return await workerCommand(config, io);
-      case 'status':
-        return await statusCommand(config, io);
-      case 'workers':
-        return await workersCommand(config, io);
-      case 'monitor':
-        return await monitorCommand(config, io);
-      case 'dlq-list':
-        return await dlqListCommand(config, io);
-      case 'dlq-retry':
-        return await dlqRetryCommand(config, io);
-      case 'dlq-purge':
-        return await dlqPurgeCommand(config, io);
-      case 'recover':
-        return await recoverCommand(config, io);
-    }
-  } catch (error) {
-    return reportCliError(error, { json, usage: USAGE, io });
-  }
-}
+export const runImgq: ImgqRunner = imgqRunner(USAGE, parseCli, (config, io, env) =>
+  (COMMANDS[config.command] as (c: Command, io: CliIo, env: NodeJS.ProcessEnv) => Promise<number>)(
+    config,
+    io,
+    env,
+  ),
+);
 
-/**
- * Runs `imgq` as a program: `process.argv`, exit code, and a quiet end when the reader of a
- * pipe leaves (`imgq monitor --json | head -3`). `bin/imgq.mjs` calls it.
- */
-export async function main(): Promise<void> {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-  const code = await runImgq(process.argv.slice(2));
-  process.exitCode = code;
-  // A worker's abandoned task may still be finishing in the background: do not wait for it.
-  setTimeout(() => process.exit(code), 2_000).unref();
+/** A parsed command line other than `help`. */
+type Command = Exclude<CliConfig, { command: 'help' }>;
+
+/** Runs `imgq` as a program (`bin/imgq.mjs` calls it). */
+export function main(): Promise<void> {
+  return runAsProgram((argv) => runImgq(argv));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -15,11 +15,9 @@
     1 when added, 0 when a task with this id is already stored (nothing changes).
 ]]
 --- @include "ring"
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return 0
+--- @include "tasks"
+local added = storeTask(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+if added == 1 then
+  ring(KEYS[1], KEYS[4], 1)
 end
-redis.call('HSET', KEYS[2], 'data', ARGV[2], 'attempts', 0, 'state', 'pending')
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('HINCRBY', KEYS[3], 'enqueued', 1)
-ring(KEYS[1], KEYS[4], 1)
-return 1
+return added

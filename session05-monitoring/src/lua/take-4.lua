@@ -28,6 +28,7 @@
 ]]
 --- @include "now"
 --- @include "ring"
+--- @include "tasks"
 local now = nowMs()
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
@@ -38,29 +39,28 @@ for _, id in ipairs(due) do
   redis.call('LPUSH', KEYS[1], id)
 end
 
+local function popOne()
+  return redis.call('RPOP', KEYS[1])
+end
+local function forget()
+  -- The id left pending with the RPOP: nothing more to clean up.
+end
+
 local taken = {}
-local wanted = tonumber(ARGV[6])
 local deadline = now + tonumber(ARGV[3])
-while #taken < wanted * 4 do
-  local id = redis.call('RPOP', KEYS[1])
+for _ = 1, tonumber(ARGV[6]) do
+  local id, key, data, attempts = takeStored(popOne, ARGV[1], now, forget)
   if not id then
     break
   end
-  local key = ARGV[1] .. id
-  local data = redis.call('HGET', key, 'data')
-  -- An id whose task is gone (purged by hand) is dropped rather than delivered as nothing.
-  if data then
-    local attempts = redis.call('HINCRBY', key, 'attempts', 1)
-    local fence = redis.call('HINCRBY', key, 'fence', 1)
-    local token = fence .. '-' .. ARGV[4]
-    redis.call('HSET', key, 'state', 'processing', 'startedAt', now, 'lease', token,
-      'owner', ARGV[2])
-    redis.call('ZADD', KEYS[2], deadline, id)
-    taken[#taken + 1] = id
-    taken[#taken + 1] = data
-    taken[#taken + 1] = attempts
-    taken[#taken + 1] = token
-  end
+  -- The lease: an owner, a fencing token (deliveries of this task only grow) and a deadline.
+  local token = redis.call('HINCRBY', key, 'fence', 1) .. '-' .. ARGV[4]
+  redis.call('HSET', key, 'lease', token, 'owner', ARGV[2])
+  redis.call('ZADD', KEYS[2], deadline, id)
+  taken[#taken + 1] = id
+  taken[#taken + 1] = data
+  taken[#taken + 1] = attempts
+  taken[#taken + 1] = token
 end
 
 ring(KEYS[1], KEYS[4], #due)
