@@ -9,11 +9,18 @@ export interface Span {
   ok: boolean;
 }
 
+/**
+ * How far apart two moments must be to count as different. A span is `finishedAt` (Date.now(),
+ * whole ms) minus a sub-millisecond `durationMs`, so a task that starts right as another ends can
+ * seem to start up to ~2 ms before it: not an overlap, a rounding.
+ */
+const CLOCK_RESOLUTION_MS = 2;
+
 /** The most spans running at the same moment (a sweep over start and end points). */
 export function maxOverlap(spans: Span[]): number {
   const points = spans.flatMap((s) => [
     { at: s.start, delta: 1 },
-    { at: s.end, delta: -1 },
+    { at: Math.max(s.start, s.end - CLOCK_RESOLUTION_MS), delta: -1 },
   ]);
   // At equal times, ends go first: a task that starts as another ends does not overlap it.
   points.sort((a, b) => a.at - b.at || a.delta - b.delta);
