@@ -25,7 +25,9 @@ Commands:
                           a reliable worker: leases, heartbeats, recovery; SIGTERM/Ctrl-C
                           finishes in-flight tasks, a second one exits at once. Every
                           setting can also come from its environment variable
-                          (--heartbeat-interval-ms = HEARTBEAT_INTERVAL_MS, ...)
+                          (--heartbeat-interval-ms = HEARTBEAT_INTERVAL_MS, ...); logs go
+                          to stderr, readable on a terminal, JSON otherwise or with
+                          --log-format json (level: warn, or info with --json)
   status                  pending, processing, delayed, done, DLQ and live workers
   workers                 the worker registry: who is alive or dead, and what each is doing
   monitor [--interval-ms MS] [--once]
@@ -268,6 +270,11 @@ function workerFlags(
   for (const setting of WORKER_SETTINGS) {
     const value = values[flagName(setting).slice(2)];
     if (typeof value === 'string') overrides[setting] = value;
+  }
+  // For people (no --json) the worker prints a line per task itself; its logs then only need
+  // to say what went wrong, unless LOG_LEVEL or --log-level asks for more.
+  if (!common.json && overrides.logLevel === undefined && !env.LOG_LEVEL?.trim()) {
+    overrides.logLevel = 'warn';
   }
   try {
     return loadWorkerConfig(env, overrides);
