@@ -137,3 +137,13 @@ export {
   runLoad,
   tasksDueBy,
 } from './load/load-generator.ts';
+export {
+  AUTOSCALING_RULES,
+  autoscaledRolloutKeepsCapacity,
+  oneAutoscalerPerWorkload,
+  redisTriggerMetadata,
+  redisTriggerWatchesQueue,
+  scaledObjectTargetExists,
+  utilizationNeedsRequests,
+} from './manifests/autoscaling-rules.ts';
+export { checkAutoscaling, kedaSchemas } from './manifests/check.ts';
