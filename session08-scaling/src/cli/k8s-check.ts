@@ -24,7 +24,7 @@ export async function k8sCheckMain(
       ? given
       : readdirSync(overlays)
           .sort()
-          .map((o) => path.join(overlays, o));
+          .map((o) => path.relative(cwd, path.join(overlays, o)));
   const report = await checkAutoscaling(targets, { cwd });
   io.stdout.write(
     json
