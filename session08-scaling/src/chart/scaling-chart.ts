@@ -46,7 +46,7 @@ export function scalingChartSvg(
 ): string {
   const width = options.width ?? 1000;
   const height = options.height ?? 520;
-  const pad = { left: 64, right: 64, top: 78, bottom: 70 };
+  const pad = { left: 64, right: 64, top: 78, bottom: 86 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const tMax = Math.max(1, ...samples.map((s) => s.t)) / 1000;
@@ -83,13 +83,15 @@ export function scalingChartSvg(
     parts.push(
       `<line x1="${xt}" x2="${xt}" y1="${pad.top + plotH}" y2="${pad.top + plotH + 5}" stroke="${COLOURS.dim}"/>`,
     );
-    const model =
-      options.timeScale && options.timeScale !== 1
-        ? ` (${fmt((t * options.timeScale) / 60)} min)`
-        : '';
     parts.push(
-      `<text x="${xt}" y="${pad.top + plotH + 20}" text-anchor="middle" font-size="12" fill="${COLOURS.dim}">${fmt(t)} s${model}</text>`,
+      `<text x="${xt}" y="${pad.top + plotH + 20}" text-anchor="middle" font-size="12" fill="${COLOURS.dim}">${fmt(t)} s</text>`,
     );
+    if (options.timeScale && options.timeScale !== 1) {
+      const minutes = fmt((t * options.timeScale) / 60);
+      parts.push(
+        `<text x="${xt}" y="${pad.top + plotH + 34}" text-anchor="middle" font-size="10" fill="${COLOURS.dim}">${minutes} min</text>`,
+      );
+    }
   }
   parts.push(
     `<line x1="${pad.left}" x2="${pad.left + plotW}" y1="${pad.top + plotH}" y2="${pad.top + plotH}" stroke="${COLOURS.dim}"/>`,
@@ -103,7 +105,7 @@ export function scalingChartSvg(
     );
     const label = `${d.from}→${d.to} ${d.source === 'keda' ? 'KEDA' : 'HPA'}`;
     parts.push(
-      `<text x="${xd + 3}" y="${pad.top + 12 + (i % 3) * 13}" font-size="11" fill="${colour}">${label}</text>`,
+      `<text x="${xd + 3}" y="${pad.top + 12 + (i % 4) * 13}" font-size="11" fill="${colour}">${label}</text>`,
     );
   });
   // Series.
