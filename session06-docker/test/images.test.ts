@@ -13,28 +13,9 @@ import {
   WORKER_IMAGE,
 } from '@workbook/session06';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, courseImages, docker } from './support.ts';
+import { cleanup, courseImages, docker, runOnce } from './support.ts';
 
 const DEV_TOOLING = /(^|\/)(vitest|typescript|@biomejs|vite|@vitest|@workbook\+tools|jimp|bullmq)(@|\/|$)/;
-
-async function runOnce(image: string, cmd: string[], entrypoint?: string[]): Promise<{ code: number; out: string }> {
-  const container = await docker.createContainer({
-    Image: image,
-    Cmd: cmd,
-    ...(entrypoint ? { Entrypoint: entrypoint } : {}),
-    Labels: { 'io.workbook.run': 'images-test' },
-    Tty: false,
-  });
-  try {
-    await container.start();
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-    const { demuxLogs } = await import('@workbook/session06');
-    return { code: StatusCode, out: demuxLogs(logs).map((l) => l.text).join('\n') };
-  } finally {
-    await container.remove({ force: true, v: true });
-  }
-}
 
 beforeAll(() => courseImages(), 240_000);
 afterAll(cleanup, 60_000);

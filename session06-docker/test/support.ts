@@ -64,6 +64,29 @@ export async function execIn(container: Dockerode.Container, cmd: string[]): Pro
     .join('\n');
 }
 
+/** Runs a one-off container of `image`; resolves with its exit code and output, removes it. */
+export async function runOnce(
+  image: string,
+  cmd: string[],
+  entrypoint?: string[],
+): Promise<{ code: number; out: string }> {
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    ...(entrypoint ? { Entrypoint: entrypoint } : {}),
+    Labels: { [RUN_LABEL]: RUN_ID },
+    Tty: false,
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    return { code: StatusCode, out: demuxLogs(logs).map((l) => l.text).join('\n') };
+  } finally {
+    await container.remove({ force: true, v: true });
+  }
+}
+
 /** A pipeline that takes a worker (half a CPU) seconds on a photo: tasks stay in flight a while. */
 export const SLOW_PIPELINE = {
   steps: [
