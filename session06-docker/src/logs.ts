@@ -60,28 +60,33 @@ export interface LogLine {
   text: string;
 }
 
-/** Splits each stream's payloads into whole lines (a line may span frames). */
+/**
+ * Splits each stream's payloads into whole lines. A line may span frames, and a frame may end
+ * inside a multi-byte character: bytes are kept until the newline, then decoded.
+ */
 export class LineAssembler {
-  readonly #partial = { stdout: '', stderr: '' };
+  readonly #partial: Record<'stdout' | 'stderr', Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
 
   /** Adds a frame; returns the lines it completed. */
   push(frame: LogFrame): LogLine[] {
     if (frame.stream === 'stdin') return [];
-    const text = this.#partial[frame.stream] + frame.payload.toString('utf8');
-    const parts = text.split('\n');
-    this.#partial[frame.stream] = parts.pop() ?? '';
-    return parts.map((line) => ({
-      stream: frame.stream as 'stdout' | 'stderr',
-      text: line.replace(/\r$/, ''),
-    }));
+    const stream = frame.stream;
+    let bytes = Buffer.concat([this.#partial[stream], frame.payload]);
+    const lines: LogLine[] = [];
+    for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a)) {
+      lines.push({ stream, text: bytes.subarray(0, nl).toString('utf8').replace(/\r$/, '') });
+      bytes = bytes.subarray(nl + 1);
+    }
+    this.#partial[stream] = bytes;
+    return lines;
   }
 
   /** The unfinished last lines (at the end of the stream). */
   flush(): LogLine[] {
     const lines: LogLine[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.#partial[stream]) lines.push({ stream, text: this.#partial[stream] });
-      this.#partial[stream] = '';
+      if (this.#partial[stream].length > 0) lines.push({ stream, text: this.#partial[stream].toString('utf8') });
+      this.#partial[stream] = Buffer.alloc(0);
     }
     return lines;
   }
