@@ -6,6 +6,11 @@
  */
 export { type Clock, CompressedClock } from './autoscaler/clock.ts';
 export {
+  type ContainerDriverOptions,
+  ContainerReplicaDriver,
+  type ContainerStack,
+} from './autoscaler/container-driver.ts';
+export {
   clockText,
   decisionText,
   modelText,
