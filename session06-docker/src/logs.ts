@@ -65,7 +65,10 @@ export interface LogLine {
  * inside a multi-byte character: bytes are kept until the newline, then decoded.
  */
 export class LineAssembler {
-  readonly #partial: Record<'stdout' | 'stderr', Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+  readonly #partial: Record<'stdout' | 'stderr', Buffer> = {
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+  };
 
   /** Adds a frame; returns the lines it completed. */
   push(frame: LogFrame): LogLine[] {
@@ -85,7 +88,8 @@ export class LineAssembler {
   flush(): LogLine[] {
     const lines: LogLine[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.#partial[stream].length > 0) lines.push({ stream, text: this.#partial[stream].toString('utf8') });
+      if (this.#partial[stream].length > 0)
+        lines.push({ stream, text: this.#partial[stream].toString('utf8') });
       this.#partial[stream] = Buffer.alloc(0);
     }
     return lines;

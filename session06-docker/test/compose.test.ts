@@ -27,8 +27,17 @@ describe('compose.yaml', () => {
     const composes = await findComposeCommands();
     expect(composes.length, '🚨 install Compose: sudo bash .ci/docker-setup.sh').toBeGreaterThan(0);
     for (const compose of composes) {
-      const result = await runCompose(['config', '-q'], { compose, file: FILE, project, env, check: false });
-      expect(result.code, `🚨 ${compose.command} ${compose.version} rejects compose.yaml: ${result.stderr}`).toBe(0);
+      const result = await runCompose(['config', '-q'], {
+        compose,
+        file: FILE,
+        project,
+        env,
+        check: false,
+      });
+      expect(
+        result.code,
+        `🚨 ${compose.command} ${compose.version} rejects compose.yaml: ${result.stderr}`,
+      ).toBe(0);
     }
   });
 
@@ -42,15 +51,24 @@ describe('compose.yaml', () => {
       async () => {
         const [c] = await docker.listContainers({
           all: true,
-          filters: { label: [projectLabel, 'com.docker.compose.service=producer'], status: ['exited'] },
+          filters: {
+            label: [projectLabel, 'com.docker.compose.service=producer'],
+            status: ['exited'],
+          },
         });
         return c;
       },
       { timeoutMs: 120_000, intervalMs: 250, message: 'the producer to finish' },
     );
-    expect((await docker.getContainer(producer.Id).inspect()).State.ExitCode, '🚨 the producer must exit 0').toBe(0);
+    expect(
+      (await docker.getContainer(producer.Id).inspect()).State.ExitCode,
+      '🚨 the producer must exit 0',
+    ).toBe(0);
 
-    const queue = new ReliableTaskQueue({ url: `redis://127.0.0.1:${env.REDIS_PORT}`, name: env.QUEUE! });
+    const queue = new ReliableTaskQueue({
+      url: `redis://127.0.0.1:${env.REDIS_PORT}`,
+      name: env.QUEUE!,
+    });
     try {
       const count = (await queue.counts()).enqueued;
       expect(count, '🚨 the producer enqueues the 11 sample photos').toBe(11);
@@ -64,8 +82,14 @@ describe('compose.yaml', () => {
 
     await runCompose(['down', '-v'], { file: FILE, project, env });
     const filters = { label: [projectLabel] };
-    expect(await docker.listContainers({ all: true, filters }), '🚨 down must remove every container').toEqual([]);
+    expect(
+      await docker.listContainers({ all: true, filters }),
+      '🚨 down must remove every container',
+    ).toEqual([]);
     expect(await docker.listNetworks({ filters }), '🚨 down must remove the network').toEqual([]);
-    expect((await docker.listVolumes({ filters })).Volumes ?? [], '🚨 down -v must remove the volumes').toEqual([]);
+    expect(
+      (await docker.listVolumes({ filters })).Volumes ?? [],
+      '🚨 down -v must remove the volumes',
+    ).toEqual([]);
   }, 300_000);
 });

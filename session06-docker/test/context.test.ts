@@ -12,7 +12,15 @@ import { describe, expect, it } from 'vitest';
 
 describe('.dockerignore rules', () => {
   const rules = parseDockerignore(
-    ['# comment', '*', '!keep.txt', '!src', 'src/*.test.ts', '**/node_modules', '!docs/**/*.md'].join('\n'),
+    [
+      '# comment',
+      '*',
+      '!keep.txt',
+      '!src',
+      'src/*.test.ts',
+      '**/node_modules',
+      '!docs/**/*.md',
+    ].join('\n'),
   );
 
   it('the last matching pattern decides, and a pattern covers what is below a folder', () => {
@@ -43,7 +51,11 @@ describe("the repository's build context", () => {
       /(^|\/)(node_modules|\.git|out|\.bench|test|exercises|solutions|wrong)\//.test(f),
     );
     expect(bad, '🚨 these must not be sent to the engine').toEqual([]);
-    expect(context.files.some((f) => f.startsWith('tools/fixtures/') && !f.startsWith('tools/fixtures/photos/'))).toBe(false);
+    expect(
+      context.files.some(
+        (f) => f.startsWith('tools/fixtures/') && !f.startsWith('tools/fixtures/photos/'),
+      ),
+    ).toBe(false);
   });
 
   it('has what the images need: lockfile, manifests, sources, entries, photos, the Dockerfile', () => {

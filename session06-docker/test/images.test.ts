@@ -15,7 +15,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, courseImages, docker, runOnce } from './support.ts';
 
-const DEV_TOOLING = /(^|\/)(vitest|typescript|@biomejs|vite|@vitest|@workbook\+tools|jimp|bullmq)(@|\/|$)/;
+const DEV_TOOLING =
+  /(^|\/)(vitest|typescript|@biomejs|vite|@vitest|@workbook\+tools|jimp|bullmq)(@|\/|$)/;
 
 beforeAll(() => courseImages(), 240_000);
 afterAll(cleanup, 60_000);
@@ -24,8 +25,14 @@ describe('imgq-worker image', () => {
   it('runs as uid 1000, execs node, checks its own /healthz, has OCI labels', async () => {
     const image = (await inspectImage(docker, WORKER_IMAGE))!;
     expect(image.Config.User, '🚨 USER node (uid 1000)').toBe('node');
-    expect(image.Config.Cmd, '🚨 exec-form CMD: node is PID 1').toEqual(['node', 'bin/imgq-worker.mjs']);
-    expect(image.Config.Healthcheck?.Test?.join(' '), '🚨 the health check asks the worker itself').toMatch(/\/healthz/);
+    expect(image.Config.Cmd, '🚨 exec-form CMD: node is PID 1').toEqual([
+      'node',
+      'bin/imgq-worker.mjs',
+    ]);
+    expect(
+      image.Config.Healthcheck?.Test?.join(' '),
+      '🚨 the health check asks the worker itself',
+    ).toMatch(/\/healthz/);
     expect(image.Config.Env).toContain('HEALTH_PORT=8080');
     const labels = image.Config.Labels ?? {};
     expect(labels['org.opencontainers.image.title']).toBe('imgq-worker');
@@ -36,7 +43,11 @@ describe('imgq-worker image', () => {
   });
 
   it('has no dev dependency (no TypeScript compiler, vitest, biome, test kit)', async () => {
-    const { code, out } = await runOnce(WORKER_IMAGE, ['ls', '/app/node_modules/.pnpm', '/app/node_modules']);
+    const { code, out } = await runOnce(WORKER_IMAGE, [
+      'ls',
+      '/app/node_modules/.pnpm',
+      '/app/node_modules',
+    ]);
     expect(code).toBe(0);
     const offenders = out.split('\n').filter((name) => DEV_TOOLING.test(name));
     expect(offenders, '🚨 the final image must hold production dependencies only').toEqual([]);
@@ -46,7 +57,10 @@ describe('imgq-worker image', () => {
   it('stays within its base image + 80 MB', async () => {
     const base = (await inspectImage(docker, NODE_BASE_IMAGE))!;
     const worker = (await inspectImage(docker, WORKER_IMAGE))!;
-    expect(worker.Size - base.Size, '🚨 the image adds at most 80 MB to node:24-bookworm-slim').toBeLessThan(80 * 1024 * 1024);
+    expect(
+      worker.Size - base.Size,
+      '🚨 the image adds at most 80 MB to node:24-bookworm-slim',
+    ).toBeLessThan(80 * 1024 * 1024);
   });
 });
 
@@ -64,7 +78,10 @@ describe('imgq image', () => {
 describe('builds that fail', () => {
   it('a failing RUN becomes ERR_BUILD_FAILED naming the step and what it printed', async () => {
     const context = packTar([
-      { name: 'Dockerfile', data: `FROM ${NODE_BASE_IMAGE}\nRUN echo preparing\nRUN echo "no such tool" >&2 && exit 7\n` },
+      {
+        name: 'Dockerfile',
+        data: `FROM ${NODE_BASE_IMAGE}\nRUN echo preparing\nRUN echo "no such tool" >&2 && exit 7\n`,
+      },
     ]);
     await expect(buildImage(docker, { context })).rejects.toMatchObject({
       code: 'ERR_BUILD_FAILED',
@@ -74,7 +91,13 @@ describe('builds that fail', () => {
   });
 
   it('a base image that is missing and cannot be pulled becomes ERR_BASE_IMAGE_MISSING', async () => {
-    const context = packTar([{ name: 'Dockerfile', data: 'ARG BASE=workbook-no-such-base:1\nFROM ${BASE}\n' }]);
+    const context = packTar([
+      // A Dockerfile variable (not a JavaScript one): the library resolves it from the ARG step.
+      {
+        name: 'Dockerfile',
+        data: ['ARG BASE=workbook-no-such-base:1', 'FROM $BASE', ''].join('\n'),
+      },
+    ]);
     await expect(buildImage(docker, { context })).rejects.toMatchObject({
       code: 'ERR_BASE_IMAGE_MISSING',
       image: 'workbook-no-such-base:1',

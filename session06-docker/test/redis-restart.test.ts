@@ -32,7 +32,9 @@ afterAll(async () => {
 
 describe('Redis with its AOF volume', () => {
   it('is removed and recreated mid-run: the queue is intact and the run completes', async () => {
-    const inputs = await stack.putInputs(photoFiles(['coins.png', 'camera.png', 'grass.png', 'brick.png']));
+    const inputs = await stack.putInputs(
+      photoFiles(['coins.png', 'camera.png', 'grass.png', 'brick.png']),
+    );
     const many = Array.from({ length: 10 }, () => inputs).flat();
     let queue = new ReliableTaskQueue({ url: await stack.redisUrl(), name: stack.queue });
     const ids = await enqueue(queue, many, QUICK_PIPELINE, 'aof-');
@@ -53,7 +55,10 @@ describe('Redis with its AOF volume', () => {
         after.completed + after.dlq + after.pending + after.processing + after.delayed,
         '🚨 no task may vanish with the old container',
       ).toBe(ids.length);
-      expect(after.completed, '🚨 results acked before the restart are kept').toBeGreaterThanOrEqual(before.completed);
+      expect(
+        after.completed,
+        '🚨 results acked before the restart are kept',
+      ).toBeGreaterThanOrEqual(before.completed);
       await waitFinished(queue, ids.length, 120_000);
       const { done, lost } = await accounting(queue, ids);
       expect(lost, '🚨 every task must end done after the restart').toEqual([]);

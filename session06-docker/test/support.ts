@@ -4,8 +4,7 @@
  * test creates, and the clean-up of all of it. No engine → the tests FAIL with how to get one.
  */
 import { readFileSync } from 'node:fs';
-import { ReliableTaskQueue } from '@workbook/session05';
-import type Dockerode from 'dockerode';
+import type { ReliableTaskQueue } from '@workbook/session05';
 import {
   checkEngine,
   connectEngine,
@@ -19,6 +18,7 @@ import {
   type StackOptions,
 } from '@workbook/session06';
 import { fixture, waitFor } from '@workbook/tools/testkit';
+import type Dockerode from 'dockerode';
 
 export const docker = connectEngine();
 /** Labels everything this test process creates. */
@@ -55,7 +55,12 @@ export async function cleanup(): Promise<void> {
 
 /** Runs a command in a running container; resolves with its stdout (stderr appended). */
 export async function execIn(container: Dockerode.Container, cmd: string[]): Promise<string> {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+  const exec = await container.exec({
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
   const stream = await exec.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -81,7 +86,12 @@ export async function runOnce(
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     const logs = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-    return { code: StatusCode, out: demuxLogs(logs).map((l) => l.text).join('\n') };
+    return {
+      code: StatusCode,
+      out: demuxLogs(logs)
+        .map((l) => l.text)
+        .join('\n'),
+    };
   } finally {
     await container.remove({ force: true, v: true });
   }
@@ -112,8 +122,16 @@ export function photoFiles(names: string[]): Array<{ name: string; data: Buffer 
 /** Inputs the workers must refuse: each must end in the DLQ with its code. */
 export function hostileFiles(): Array<{ name: string; data: Buffer; code: string }> {
   return [
-    { name: 'truncated.jpg', data: readFileSync(fixture('hostile/truncated.jpg')), code: 'ERR_IMAGE_CORRUPT' },
-    { name: 'notes.jpg', data: Buffer.from('these are my notes, not a photo\n'), code: 'ERR_NOT_AN_IMAGE' },
+    {
+      name: 'truncated.jpg',
+      data: readFileSync(fixture('hostile/truncated.jpg')),
+      code: 'ERR_IMAGE_CORRUPT',
+    },
+    {
+      name: 'notes.jpg',
+      data: Buffer.from('these are my notes, not a photo\n'),
+      code: 'ERR_NOT_AN_IMAGE',
+    },
     { name: 'empty.jpg', data: Buffer.alloc(0), code: 'ERR_EMPTY_INPUT' },
   ];
 }
@@ -129,7 +147,10 @@ export async function enqueue(
     inputs.map((input, i) => ({
       pipeline,
       input,
-      output: `/data/out/${tag}${i}-${input.split('/').pop()!.replace(/\.\w+$/, '')}.webp`,
+      output: `/data/out/${tag}${i}-${input
+        .split('/')
+        .pop()!
+        .replace(/\.\w+$/, '')}.webp`,
     })),
   );
   return tasks.map((t) => t.id);
@@ -143,7 +164,8 @@ export async function accounting(queue: ReliableTaskQueue, ids: string[]) {
   for (const id of ids) {
     const record = await queue.inspect(id);
     const result = await queue.result(id);
-    if (record?.state === 'dead') dead.set(id, record.lastError?.code ?? result?.error?.code ?? '?');
+    if (record?.state === 'dead')
+      dead.set(id, record.lastError?.code ?? result?.error?.code ?? '?');
     else if (result?.status === 'completed') done.push(id);
     else lost.push(`${id} (${record?.state ?? 'missing'})`);
   }

@@ -32,10 +32,11 @@ const allIds: string[] = [];
 
 /** Waits until `worker` holds a task (a lease in Redis) and returns its id. */
 async function busy(worker: string): Promise<string> {
-  return waitFor(
-    async () => (await queue.leases()).find((l) => l.owner === worker)?.taskId,
-    { timeoutMs: 90_000, intervalMs: 50, message: `${worker} to take a task` },
-  );
+  return waitFor(async () => (await queue.leases()).find((l) => l.owner === worker)?.taskId, {
+    timeoutMs: 90_000,
+    intervalMs: 50,
+    message: `${worker} to take a task`,
+  });
 }
 
 beforeAll(async () => {
@@ -61,12 +62,18 @@ describe('worker containers on a real engine', () => {
       '-e',
       "const s=require('fs').statSync('/proc/1');console.log(require('fs').readFileSync('/proc/1/cmdline','utf8').split('\\0').join(' ').trim(), s.uid)",
     ]);
-    expect(pid1, '🚨 PID 1 must be node itself (exec-form CMD), run by uid 1000').toMatch(/^node bin\/imgq-worker\.mjs 1000$/);
+    expect(pid1, '🚨 PID 1 must be node itself (exec-form CMD), run by uid 1000').toMatch(
+      /^node bin\/imgq-worker\.mjs 1000$/,
+    );
     const info = await container.inspect();
     expect(info.Config.User, '🚨 the image must run as the non-root user `node`').toBe('node');
-    const logs = demuxLogs((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+    const logs = demuxLogs(
+      (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer,
+    );
     const library = logs.find((l) => l.text.includes('"image-library"'));
-    expect(library?.text, '🚨 the worker must say which libvips it runs').toMatch(/"libvips":"\d+\.\d+/);
+    expect(library?.text, '🚨 the worker must say which libvips it runs').toMatch(
+      /"libvips":"\d+\.\d+/,
+    );
   });
 
   it('docker stop of a busy worker: exit 0 within the grace period, its task finished or handed back', async () => {
@@ -74,7 +81,10 @@ describe('worker containers on a real engine', () => {
     const [victim] = await stack.workers();
     const held = await busy(victim!.name);
     const result = await stack.stopWorker(victim!.name);
-    expect(result.exitCode, '🚨 SIGTERM must end in a graceful stop (exit 0), not a SIGKILL (137)').toBe(0);
+    expect(
+      result.exitCode,
+      '🚨 SIGTERM must end in a graceful stop (exit 0), not a SIGKILL (137)',
+    ).toBe(0);
     expect(result.killed, '🚨 the worker must be done before docker stop gives up').toBe(false);
     const record = await queue.inspect(held);
     expect(
@@ -93,13 +103,21 @@ describe('worker containers on a real engine', () => {
     expect(await queue.result(held), 'the kill must land while the task is in flight').toBeNull();
     await waitFinished(queue, allIds.length, 180_000);
     const result = await queue.result(held);
-    expect(result?.status, '🚨 the killed worker’s task must be recovered and done by another').toBe('completed');
+    expect(
+      result?.status,
+      '🚨 the killed worker’s task must be recovered and done by another',
+    ).toBe('completed');
     expect(result?.workerId, '🚨 another worker must have done it').not.toBe(victim.name);
-    expect(result?.attempt, '🚨 the recovered task ran again (attempt 2)').toBeGreaterThanOrEqual(2);
+    expect(result?.attempt, '🚨 the recovered task ran again (attempt 2)').toBeGreaterThanOrEqual(
+      2,
+    );
     const { done, dead, lost } = await accounting(queue, allIds);
     expect(lost, '🚨 every task must end done or in the DLQ').toEqual([]);
     expect(done.length + dead.size).toBe(allIds.length);
-    expect((await queue.counts()).recovered, '🚨 recovery must have taken the task back').toBeGreaterThanOrEqual(1);
+    expect(
+      (await queue.counts()).recovered,
+      '🚨 recovery must have taken the task back',
+    ).toBeGreaterThanOrEqual(1);
   }, 240_000);
 
   it('hostile inputs end in the DLQ with their codes, and the containers keep running', async () => {
@@ -115,7 +133,10 @@ describe('worker containers on a real engine', () => {
       '🚨 each hostile file must be dead-lettered with the code that names its problem',
     ).toEqual(hostile.map((h) => h.code));
     const running = (await stack.workers()).filter((w) => w.state === 'running');
-    expect(running.map((w) => w.name), '🚨 bad input must not crash a worker container').toEqual(before);
+    expect(
+      running.map((w) => w.name),
+      '🚨 bad input must not crash a worker container',
+    ).toEqual(before);
     for (const w of running) {
       const info = await docker.getContainer(w.id).inspect();
       expect(info.RestartCount, `🚨 ${w.name} must not have restarted`).toBe(0);

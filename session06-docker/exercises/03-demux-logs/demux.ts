@@ -28,5 +28,7 @@ export function createLogSplitter(onLine: (stream: StreamName, text: string) => 
  * stdout, `worker-1   ! text` for stderr.
  */
 export function prefixLine(name: string, width: number, stream: StreamName, text: string): string {
-  throw new Error('🐨 TODO (06.3): `name` padded to `width`, then `|` (stdout) or `!` (stderr), then the text');
+  throw new Error(
+    '🐨 TODO (06.3): `name` padded to `width`, then `|` (stdout) or `!` (stderr), then the text',
+  );
 }

@@ -37,7 +37,8 @@ export function createLogSplitter(onLine: (stream: StreamName, text: string) => 
       while (pending.length >= HEADER) {
         const size = pending.readUInt32BE(4);
         if (pending.length < HEADER + size) break;
-        const stream: StreamName | null = pending[0] === 1 ? 'stdout' : pending[0] === 2 ? 'stderr' : null;
+        const stream: StreamName | null =
+          pending[0] === 1 ? 'stdout' : pending[0] === 2 ? 'stderr' : null;
         if (stream) payload(stream, pending.subarray(HEADER, HEADER + size));
         pending = pending.subarray(HEADER + size);
       }

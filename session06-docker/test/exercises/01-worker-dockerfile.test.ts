@@ -80,11 +80,17 @@ describe('06.1 worker Dockerfile', () => {
       const ids = await enqueue(queue, inputs, SLOW_PIPELINE, 'ex1-');
       const [worker] = await stack.workers();
       const { waitFor } = await import('@workbook/tools/testkit');
-      await waitFor(async () => (await queue.leases()).length > 0, { timeoutMs: 60_000, intervalMs: 50 });
+      await waitFor(async () => (await queue.leases()).length > 0, {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
       const pid1 = await execIn(docker.getContainer(worker!.id), ['cat', '/proc/1/cmdline']);
       expect(pid1.replace(/\0/g, ' '), '🚨 PID 1 must be node (exec-form CMD)').toMatch(/^node /);
       const result = await stack.stopWorker(worker!.name);
-      expect(result.exitCode, '🚨 docker stop must end in a graceful exit 0, not SIGKILL (137)').toBe(0);
+      expect(
+        result.exitCode,
+        '🚨 docker stop must end in a graceful exit 0, not SIGKILL (137)',
+      ).toBe(0);
       const counts = await queue.counts();
       expect(counts.processing, '🚨 nothing may stay leased by the stopped worker').toBe(0);
       await stack.scale(1);

@@ -19,8 +19,15 @@ let loaded: Promise<{ services: Record<string, Service> }> | undefined;
 function config() {
   loaded ??= (async () => {
     const v2 = (await findComposeCommands()).find((c) => c.v2);
-    if (!v2) throw new Error('🚨 these checks need Compose v2 (`docker compose`): sudo bash .ci/docker-setup.sh');
-    const result = await runCompose(['config', '--format', 'json'], { compose: v2, file: COMPOSE_FILE, project });
+    if (!v2)
+      throw new Error(
+        '🚨 these checks need Compose v2 (`docker compose`): sudo bash .ci/docker-setup.sh',
+      );
+    const result = await runCompose(['config', '--format', 'json'], {
+      compose: v2,
+      file: COMPOSE_FILE,
+      project,
+    });
     return JSON.parse(result.stdout);
   })();
   return loaded;
@@ -33,7 +40,11 @@ function seconds(duration: string | undefined): number {
 }
 
 afterAll(async () => {
-  await runCompose(['down', '-v', '--remove-orphans'], { file: COMPOSE_FILE, project, check: false });
+  await runCompose(['down', '-v', '--remove-orphans'], {
+    file: COMPOSE_FILE,
+    project,
+    check: false,
+  });
 }, 120_000);
 
 describe('06.2 Compose health check and depends_on', () => {
@@ -41,7 +52,9 @@ describe('06.2 Compose health check and depends_on', () => {
     const { services } = await config();
     const test = services.redis?.healthcheck?.test;
     const command = Array.isArray(test) ? test.join(' ') : (test ?? '');
-    expect(command, '🚨 the redis health check must run `redis-cli ping`').toMatch(/redis-cli.*ping/);
+    expect(command, '🚨 the redis health check must run `redis-cli ping`').toMatch(
+      /redis-cli.*ping/,
+    );
     expect(
       seconds(services.redis?.healthcheck?.interval),
       '🚨 check every few seconds (interval <= 5s), or the worker waits long for nothing',
@@ -63,7 +76,9 @@ describe('06.2 Compose health check and depends_on', () => {
     const find = async (service: string) => {
       const [c] = await docker.listContainers({
         all: true,
-        filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },
+        filters: {
+          label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`],
+        },
       });
       return c ? docker.getContainer(c.Id).inspect() : undefined;
     };

@@ -60,24 +60,32 @@ function byStream(lines: Array<[StreamName, string]>, stream: StreamName) {
 describe('06.3 demultiplexing dockerode logs', () => {
   it('splits the real logs of a container into stdout and stderr lines', () => {
     const lines = split([raw]);
-    expect(byStream(lines, 'stdout'), '🚨 stdout lines, whole, without header bytes').toEqual(byStream(expected, 'stdout'));
-    expect(byStream(lines, 'stderr'), '🚨 stderr lines go to stderr').toEqual(byStream(expected, 'stderr'));
+    expect(byStream(lines, 'stdout'), '🚨 stdout lines, whole, without header bytes').toEqual(
+      byStream(expected, 'stdout'),
+    );
+    expect(byStream(lines, 'stderr'), '🚨 stderr lines go to stderr').toEqual(
+      byStream(expected, 'stderr'),
+    );
   });
 
   it('gives the same lines when the stream arrives in small chunks, and one byte at a time', () => {
     for (const size of [7, 1]) {
       const lines = split(chunked(raw, size));
-      expect(byStream(lines, 'stdout'), `🚨 chunks of ${size} byte(s): keep partial frames and lines`).toEqual(
-        byStream(expected, 'stdout'),
-      );
+      expect(
+        byStream(lines, 'stdout'),
+        `🚨 chunks of ${size} byte(s): keep partial frames and lines`,
+      ).toEqual(byStream(expected, 'stdout'));
       expect(byStream(lines, 'stderr')).toEqual(byStream(expected, 'stderr'));
     }
   });
 
   it('prefixes each line with the container name, | for stdout and ! for stderr', () => {
-    expect(prefixLine('worker-1', 10, 'stdout', 'started'), '🚨 name padded to the width, then |').toBe(
-      'worker-1   | started',
+    expect(
+      prefixLine('worker-1', 10, 'stdout', 'started'),
+      '🚨 name padded to the width, then |',
+    ).toBe('worker-1   | started');
+    expect(prefixLine('redis', 10, 'stderr', 'oops'), '🚨 stderr lines get !').toBe(
+      'redis      ! oops',
     );
-    expect(prefixLine('redis', 10, 'stderr', 'oops'), '🚨 stderr lines get !').toBe('redis      ! oops');
   });
 });

@@ -44,7 +44,9 @@ function run() {
     const queue = new ReliableTaskQueue({ url, name: stack.queue });
     const inspector = new QueueInspector({ url, name: stack.queue });
     try {
-      const inputs = await stack.putInputs(photoFiles(['rocket.jpg', 'coffee.png', 'chelsea.png', 'astronaut.png']));
+      const inputs = await stack.putInputs(
+        photoFiles(['rocket.jpg', 'coffee.png', 'chelsea.png', 'astronaut.png']),
+      );
       const ids = await enqueue(queue, inputs, SLOW_PIPELINE, 'ex4-');
       const workers = await stack.workers();
       const victim = workers.at(-1)!.name;
@@ -92,19 +94,27 @@ describe('06.4 a scale-down that drains instead of killing', () => {
     const { results, victim, exists } = await run();
     expect(results, '🚨 one result per name').toHaveLength(1);
     expect(results[0]?.name).toBe(victim);
-    expect(results[0]?.exitCode, '🚨 docker stop lets the worker drain and exit 0; a kill gives 137').toBe(0);
+    expect(
+      results[0]?.exitCode,
+      '🚨 docker stop lets the worker drain and exit 0; a kill gives 137',
+    ).toBe(0);
     expect(exists, '🚨 the container must be removed after it stopped').toBe(false);
   }, 300_000);
 
   it('no lease expires and nothing is recovered: every task is done', async () => {
     const { recovered, lost, done, total } = await run();
-    expect(recovered, '🚨 a drained worker finishes or hands back its task; nothing is left to recover').toBe(0);
+    expect(
+      recovered,
+      '🚨 a drained worker finishes or hands back its task; nothing is left to recover',
+    ).toBe(0);
     expect(lost).toEqual([]);
     expect(done).toBe(total);
   }, 300_000);
 
   it('the worker deregisters instead of being reported dead', async () => {
     const { dead, victim } = await run();
-    expect(dead, `🚨 ${victim} must leave the registry on SIGTERM, not die in it`).not.toContain(victim);
+    expect(dead, `🚨 ${victim} must leave the registry on SIGTERM, not die in it`).not.toContain(
+      victim,
+    );
   }, 300_000);
 });

@@ -36,7 +36,8 @@ export function createLogSplitter(onLine: (stream: StreamName, text: string) => 
       let offset = 0;
       while (offset + HEADER <= chunk.length) {
         const size = chunk.readUInt32BE(offset + 4);
-        const stream: StreamName | null = chunk[offset] === 1 ? 'stdout' : chunk[offset] === 2 ? 'stderr' : null;
+        const stream: StreamName | null =
+          chunk[offset] === 1 ? 'stdout' : chunk[offset] === 2 ? 'stderr' : null;
         if (stream) payload(stream, chunk.subarray(offset + HEADER, offset + HEADER + size));
         offset += HEADER + size;
       }
