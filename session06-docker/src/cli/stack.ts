@@ -173,6 +173,10 @@ export async function stackMain(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  // `pnpm stack logs | head`: a closed pipe ends the command quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
   try {
     process.exitCode = await stackMain(process.argv.slice(2));
   } catch (error) {
