@@ -5,18 +5,24 @@
 import { ReliableTaskQueue } from '@workbook/session05';
 import { findComposeCommands, runCompose } from '@workbook/session06';
 import { freePort, waitFor } from '@workbook/tools/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { courseImages, docker, waitFinished } from './support.ts';
 
 const FILE = new URL('../compose.yaml', import.meta.url).pathname;
 const project = `s06t${process.pid}`;
 const projectLabel = `com.docker.compose.project=${project}`;
-let env: Record<string, string>;
+let env: Record<string, string> = {};
 
-beforeAll(async () => {
-  await courseImages();
-  env = { REDIS_PORT: String(await freePort()), QUEUE: 'compose-test' };
-}, 240_000);
+let preparing: Promise<Record<string, string>> | undefined;
+/** Images and the variables for the file; each test awaits it (no engine → each fails). */
+function prepare() {
+  preparing ??= (async () => {
+    await courseImages();
+    env = { REDIS_PORT: String(await freePort()), QUEUE: 'compose-test' };
+    return env;
+  })();
+  return preparing;
+}
 
 afterAll(async () => {
   await runCompose(['down', '-v', '--remove-orphans'], { file: FILE, project, env, check: false });
@@ -24,6 +30,7 @@ afterAll(async () => {
 
 describe('compose.yaml', () => {
   it('validates with every Compose implementation installed', async () => {
+    await prepare();
     const composes = await findComposeCommands();
     expect(composes.length, '🚨 install Compose: sudo bash .ci/docker-setup.sh').toBeGreaterThan(0);
     for (const compose of composes) {
@@ -42,6 +49,7 @@ describe('compose.yaml', () => {
   });
 
   it('up with 3 workers processes the photos end to end; down -v leaves nothing', async () => {
+    await prepare();
     await runCompose(['up', '-d', '--no-build'], { file: FILE, project, env });
     const workers = await docker.listContainers({
       filters: { label: [projectLabel, 'com.docker.compose.service=worker'] },

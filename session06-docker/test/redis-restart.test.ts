@@ -4,7 +4,7 @@
  */
 import { ReliableTaskQueue } from '@workbook/session05';
 import type { Stack } from '@workbook/session06';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   accounting,
   cleanup,
@@ -19,12 +19,6 @@ import {
 
 let stack: Stack;
 
-beforeAll(async () => {
-  await courseImages();
-  stack = testStack('aof', { workerEnv: { CONCURRENCY: '2' } });
-  await stack.up({ workers: 2 });
-}, 240_000);
-
 afterAll(async () => {
   await stack?.down();
   await cleanup();
@@ -32,6 +26,9 @@ afterAll(async () => {
 
 describe('Redis with its AOF volume', () => {
   it('is removed and recreated mid-run: the queue is intact and the run completes', async () => {
+    await courseImages();
+    stack = testStack('aof', { workerEnv: { CONCURRENCY: '2' } });
+    await stack.up({ workers: 2 });
     const inputs = await stack.putInputs(
       photoFiles(['coins.png', 'camera.png', 'grass.png', 'brick.png']),
     );

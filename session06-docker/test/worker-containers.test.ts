@@ -7,7 +7,7 @@
 import { ReliableTaskQueue } from '@workbook/session05';
 import { demuxLogs, type Stack } from '@workbook/session06';
 import { waitFor } from '@workbook/tools/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   accounting,
   cleanup,
@@ -39,13 +39,18 @@ async function busy(worker: string): Promise<string> {
   });
 }
 
-beforeAll(async () => {
-  await courseImages();
-  stack = testStack('workers', { gracePeriodMs: GRACE_MS, workerCpus: 1 });
-  await stack.up({ workers: 3 });
-  queue = new ReliableTaskQueue({ url: await stack.redisUrl(), name: stack.queue });
-  inputs = await stack.putInputs(photoFiles(BIG));
-}, 240_000);
+let starting: Promise<void> | undefined;
+/** The stack, started once for the whole file (each test awaits it: no engine → each fails). */
+function ready(): Promise<void> {
+  starting ??= (async () => {
+    await courseImages();
+    stack = testStack('workers', { gracePeriodMs: GRACE_MS, workerCpus: 1 });
+    await stack.up({ workers: 3 });
+    queue = new ReliableTaskQueue({ url: await stack.redisUrl(), name: stack.queue });
+    inputs = await stack.putInputs(photoFiles(BIG));
+  })();
+  return starting;
+}
 
 afterAll(async () => {
   await queue?.close();
@@ -55,6 +60,7 @@ afterAll(async () => {
 
 describe('worker containers on a real engine', () => {
   it('run as uid 1000 with Node as PID 1, and print the libvips version at start-up', async () => {
+    await ready();
     const [first] = await stack.workers();
     const container = docker.getContainer(first!.id);
     const pid1 = await execIn(container, [
@@ -77,6 +83,7 @@ describe('worker containers on a real engine', () => {
   });
 
   it('docker stop of a busy worker: exit 0 within the grace period, its task finished or handed back', async () => {
+    await ready();
     allIds.push(...(await enqueue(queue, inputs, SLOW_PIPELINE, 'stop-')));
     const [victim] = await stack.workers();
     const held = await busy(victim!.name);
@@ -95,6 +102,7 @@ describe('worker containers on a real engine', () => {
   }, 180_000);
 
   it('docker kill mid-task: the other workers recover its tasks, none is lost', async () => {
+    await ready();
     allIds.push(...(await enqueue(queue, inputs, SLOW_PIPELINE, 'kill-')));
     const workers = await stack.workers();
     const victim = workers.find((w) => w.state === 'running')!;
@@ -121,6 +129,7 @@ describe('worker containers on a real engine', () => {
   }, 240_000);
 
   it('hostile inputs end in the DLQ with their codes, and the containers keep running', async () => {
+    await ready();
     const hostile = hostileFiles();
     const before = (await stack.workers()).filter((w) => w.state === 'running').map((w) => w.name);
     const paths = await stack.putInputs(hostile);

@@ -2,7 +2,7 @@
  * 06.3 checks: the student's log splitter on the real logs of a real container.
  */
 import { NODE_BASE_IMAGE } from '@workbook/session06';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLogSplitter, prefixLine, type StreamName } from '#ex/03-demux-logs/demux.ts';
 import { cleanup, docker, RUN_ID } from '../support.ts';
 
@@ -12,7 +12,6 @@ const SCRIPT = `
   out('one\\n'); err('warn: two\\n'); out('thr'); out('ee 🐳\\n');
   err('${'e'.repeat(10)}\\n'); out('${LONG}\\n'); out('last line without newline');
 `;
-let raw: Buffer;
 const expected: Array<[StreamName, string]> = [
   ['stdout', 'one'],
   ['stderr', 'warn: two'],
@@ -22,20 +21,26 @@ const expected: Array<[StreamName, string]> = [
   ['stdout', 'last line without newline'],
 ];
 
-beforeAll(async () => {
-  const { checkEngine } = await import('@workbook/session06');
-  await checkEngine(docker);
-  const container = await docker.createContainer({
-    Image: NODE_BASE_IMAGE,
-    Cmd: ['node', '-e', SCRIPT],
-    Tty: false,
-    Labels: { 'io.workbook.run': RUN_ID },
-  });
-  await container.start();
-  await container.wait();
-  raw = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-  await container.remove({ v: true });
-}, 120_000);
+let logs: Promise<Buffer> | undefined;
+/** The raw logs of a real container, read once (each test awaits them: no engine → each fails). */
+function containerLogs(): Promise<Buffer> {
+  logs ??= (async () => {
+    const { checkEngine } = await import('@workbook/session06');
+    await checkEngine(docker);
+    const container = await docker.createContainer({
+      Image: NODE_BASE_IMAGE,
+      Cmd: ['node', '-e', SCRIPT],
+      Tty: false,
+      Labels: { 'io.workbook.run': RUN_ID },
+    });
+    await container.start();
+    await container.wait();
+    const buffer = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    await container.remove({ v: true });
+    return buffer;
+  })();
+  return logs;
+}
 afterAll(cleanup);
 
 function split(chunks: Buffer[]) {
@@ -58,8 +63,8 @@ function byStream(lines: Array<[StreamName, string]>, stream: StreamName) {
 }
 
 describe('06.3 demultiplexing dockerode logs', () => {
-  it('splits the real logs of a container into stdout and stderr lines', () => {
-    const lines = split([raw]);
+  it('splits the real logs of a container into stdout and stderr lines', async () => {
+    const lines = split([await containerLogs()]);
     expect(byStream(lines, 'stdout'), '🚨 stdout lines, whole, without header bytes').toEqual(
       byStream(expected, 'stdout'),
     );
@@ -68,7 +73,8 @@ describe('06.3 demultiplexing dockerode logs', () => {
     );
   });
 
-  it('gives the same lines when the stream arrives in small chunks, and one byte at a time', () => {
+  it('gives the same lines when the stream arrives in small chunks, and one byte at a time', async () => {
+    const raw = await containerLogs();
     for (const size of [7, 1]) {
       const lines = split(chunked(raw, size));
       expect(
