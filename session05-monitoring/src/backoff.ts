@@ -1,4 +1,4 @@
-import { describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkNumber, describeValue, InvalidOptionError } from '@workbook/session01';
 
 /**
  * How the random part of a backoff delay is drawn (see the README's backoff curve):
@@ -45,9 +45,9 @@ export const DEFAULT_BACKOFF: ResolvedBackoff = Object.freeze({
  */
 export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
   const resolved = { ...DEFAULT_BACKOFF, ...definedOnly(options) };
-  checkNumber('baseMs', resolved.baseMs, 0);
-  checkNumber('factor', resolved.factor, 1);
-  checkNumber('maxMs', resolved.maxMs, 0);
+  checkNumber('baseMs', resolved.baseMs, { min: 0 });
+  checkNumber('factor', resolved.factor, { min: 1 });
+  checkNumber('maxMs', resolved.maxMs, { min: 0 });
   if (!JITTER_MODES.includes(resolved.jitter)) {
     throw new InvalidOptionError(
       `Expected \`jitter\` to be one of ${JITTER_MODES.join(', ')}, got ${describeValue(resolved.jitter)}`,
@@ -118,14 +118,6 @@ export function backoffRange(
 function clampUnit(value: number): number {
   if (!Number.isFinite(value) || value < 0) return 0;
   return Math.min(value, 1);
-}
-
-function checkNumber(name: string, value: unknown, min: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new InvalidOptionError(
-      `Expected \`${name}\` to be a finite number >= ${min}, got ${describeValue(value)}`,
-    );
-  }
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

@@ -62,7 +62,8 @@ import { type FencedReply, QUEUE_SCRIPTS } from './scripts.ts';
  *
  * `fail()` retries with exponential backoff and jitter (`computeBackoff`), or dead-letters the
  * task when the error code is non-retryable (`NON_RETRYABLE_CODES`) or the attempts are used up.
- * With `maxAttempts: 1` every failure is final, as in sessions 03-04.
+ * With `maxAttempts: 1` every failure is final, as in sessions 03-04 (session 03's contract
+ * suite runs on this queue with its retry semantics: `failIsFinal: false`).
  *
  * Built by composition: session 04's core (connections, blocking waits, scripts), a
  * {@link LeaseBook} of what this instance holds, the recovery pass, {@link DeadLetters} admin

@@ -1,4 +1,4 @@
-import { isWorkbookError } from '@workbook/session01';
+import { ImageErrorCodes, isWorkbookError } from '@workbook/session01';
 import sharp from 'sharp';
 import { type HealthServer, startHealthServer } from './health-server.ts';
 import { runWorkerProcess } from './run-worker.ts';
@@ -61,7 +61,7 @@ export async function workerMain(
   } catch (error) {
     const text = isWorkbookError(error)
       ? `${error.code}: ${error.message}`
-      : `ERR_UNEXPECTED: ${(error as Error)?.message ?? String(error)}`;
+      : `${ImageErrorCodes.UNEXPECTED}: ${(error as Error)?.message ?? String(error)}`;
     io.stderr.write(`imgq-worker: ${text}\n`);
     return 1;
   } finally {

@@ -1,4 +1,4 @@
-import { checkNumber, describeValue, InvalidOptionError } from '@workbook/session01';
+import { checkDuration, describeValue, InvalidOptionError } from '@workbook/session01';
 import {
   createTask,
   type DequeueOptions,
@@ -74,7 +74,7 @@ export function dequeueOptions(options: DequeueOptions): {
   timeoutMs: number;
   signal: AbortSignal | undefined;
 } {
-  const timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? 0, {
+  const timeoutMs = checkDuration('timeoutMs', options.timeoutMs ?? 0, {
     min: 0,
     allowInfinity: true,
   });
