@@ -97,7 +97,7 @@ async function measureKill(url: string, round: number): Promise<KillSample> {
         '--import',
         TSX,
         HOLDING_WORKER,
-        JSON.stringify({ redisUrl: url, queue: name, id: victimId, delayMs: 120_000 }),
+        JSON.stringify({ redisUrl: url, queue: name, workerId: victimId, delayMs: 120_000 }),
       ],
       { stdio: 'ignore' },
     );
