@@ -34,9 +34,13 @@ export interface CliQueue {
 /** Opens the queue a command works on (connected, or rejecting with the reason). */
 export type QueueOpener = (config: { redisUrl: string; queue: string }) => Promise<CliQueue>;
 
-/** Opens the queue of a command and fails fast (in 3 s) when Redis is not there. */
-async function openQueue(config: { redisUrl: string; queue: string }, prefetch = 0) {
-  const queue = new RedisTaskQueue({ url: config.redisUrl, name: config.queue, prefetch });
+/**
+ * Connects a queue a command just opened, failing fast (3 s) when Redis is not there; a queue
+ * that cannot connect is closed before the error goes on, so nothing keeps the process alive.
+ */
+export async function connectOrClose<
+  Q extends { connect(timeoutMs: number): Promise<void>; close(): Promise<void> },
+>(queue: Q): Promise<Q> {
   try {
     await queue.connect(3_000);
   } catch (error) {
@@ -44,6 +48,11 @@ async function openQueue(config: { redisUrl: string; queue: string }, prefetch =
     throw error;
   }
   return queue;
+}
+
+/** Opens the queue of a command and fails fast (in 3 s) when Redis is not there. */
+function openQueue(config: { redisUrl: string; queue: string }, prefetch = 0) {
+  return connectOrClose(new RedisTaskQueue({ url: config.redisUrl, name: config.queue, prefetch }));
 }
 
 /** A file the user named that is not an image, or could not be read. */

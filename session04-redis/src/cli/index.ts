@@ -16,6 +16,7 @@ export {
 } from './args.ts';
 export {
   type CliIo,
+  connectOrClose,
   EXIT_NOT_READY,
   enqueueCommand,
   type QueueOpener,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { redactUrl } from '@workbook/session04';
+import { connectOrClose } from '@workbook/session04/cli';
 import chalk from 'chalk';
 import { renderMonitor, ThroughputMeter, takeSnapshot } from '../monitor.ts';
 import { runMonitor } from '../monitor-screen.ts';
@@ -22,8 +23,8 @@ async function using<T extends { connect(ms: number): Promise<void>; close(): Pr
   opened: T,
   work: (opened: T) => Promise<R>,
 ): Promise<R> {
+  await connectOrClose(opened);
   try {
-    await opened.connect(3_000);
     return await work(opened);
   } finally {
     await opened.close();
@@ -60,13 +61,9 @@ function withQueue<R>(
  * queue, so enqueued tasks ring the doorbell and results are read with the lease-aware states.
  */
 export async function openCliQueue(config: { redisUrl: string; queue: string }) {
-  const queue = new ReliableTaskQueue({ url: config.redisUrl, name: config.queue });
-  try {
-    await queue.connect(3_000);
-  } catch (error) {
-    await queue.close();
-    throw error;
-  }
+  const queue = await connectOrClose(
+    new ReliableTaskQueue({ url: config.redisUrl, name: config.queue }),
+  );
   return {
     enqueueMany: (tasks: Parameters<ReliableTaskQueue['enqueueMany']>[0]) =>
       queue.enqueueMany(tasks),
