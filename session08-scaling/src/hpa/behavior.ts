@@ -92,6 +92,28 @@ function downProposal(policy: HpaScalingPolicy, periodStart: number): number {
 }
 
 /**
+ * Each policy's proposal, from the replicas at the start of its period: `current − added +
+ * removed` within the policy's `periodSeconds` (both directions share this bookkeeping).
+ */
+function policyProposals(
+  current: number,
+  upEvents: readonly ScaleEvent[],
+  downEvents: readonly ScaleEvent[],
+  rules: Pick<ResolvedScalingRules, 'policies'>,
+  now: number,
+  propose: (policy: HpaScalingPolicy, periodStart: number) => number,
+): number[] {
+  return rules.policies.map((policy) =>
+    propose(
+      policy,
+      current -
+        changeInPeriod(upEvents, policy.periodSeconds, now) +
+        changeInPeriod(downEvents, policy.periodSeconds, now),
+    ),
+  );
+}
+
+/**
  * The most replicas the scale-up policies allow now. Each policy starts from the replicas at
  * the start of its period (`current − added + removed` within it); `Max` takes the highest
  * proposal, `Min` the lowest, `Disabled` allows no scale-up (returns `current`).
@@ -108,13 +130,7 @@ export function scaleUpLimit(
   now: number,
 ): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const proposals = rules.policies.map((policy) => {
-    const periodStart =
-      current -
-      changeInPeriod(upEvents, policy.periodSeconds, now) +
-      changeInPeriod(downEvents, policy.periodSeconds, now);
-    return upProposal(policy, periodStart);
-  });
+  const proposals = policyProposals(current, upEvents, downEvents, rules, now, upProposal);
   return rules.selectPolicy === 'Min' ? Math.min(...proposals) : Math.max(...proposals);
 }
 
@@ -131,13 +147,7 @@ export function scaleDownLimit(
   now: number,
 ): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const proposals = rules.policies.map((policy) => {
-    const periodStart =
-      current -
-      changeInPeriod(upEvents, policy.periodSeconds, now) +
-      changeInPeriod(downEvents, policy.periodSeconds, now);
-    return downProposal(policy, periodStart);
-  });
+  const proposals = policyProposals(current, upEvents, downEvents, rules, now, downProposal);
   return rules.selectPolicy === 'Min' ? Math.max(...proposals) : Math.min(...proposals);
 }
 
