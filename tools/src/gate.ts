@@ -8,15 +8,25 @@
  *
  * The last lines are a plain summary that CI logs and people can read:
  * `Proof: ...` and `Tests: N passed, N failed`.
+ *
+ * With `WORKBOOK_GATE_REPORT=<file>` it also writes the outcome as JSON ({@link GateReport}):
+ * the failed tests with the first lines of their failures, for `.ci/run` and the soak script.
  */
+import { writeFileSync } from 'node:fs';
 import chalk from 'chalk';
 import { discoverWorkbook } from './exercises.ts';
-import { binEntry, isMain, REPO_ROOT } from './paths.ts';
-import { formatViolations, type ProofResult, proofLine, runProof } from './proof.ts';
+import { binEntry, isMain, REPO_ROOT, rel } from './paths.ts';
+import {
+  formatViolations,
+  type ProofResult,
+  type ProofViolation,
+  proofLine,
+  runProof,
+} from './proof.ts';
 import { run } from './spawn.ts';
 import { typecheck } from './typecheck.ts';
 import { banner, heading, seconds } from './ui.ts';
-import { runVitest, type VitestReport } from './vitest-run.ts';
+import { failureSummary, runVitest, type VitestReport } from './vitest-run.ts';
 
 /** Counts behind the final `Tests:` line. */
 export interface GateCounts {
@@ -39,6 +49,41 @@ export function suiteCounts(report: VitestReport | null): GateCounts {
 /** `Tests: 412 passed, 0 failed`: the plain last line of the gate. */
 export function summaryLine(counts: GateCounts): string {
   return `Tests: ${counts.passed} passed, ${counts.failed} failed`;
+}
+
+/** One failed test (or a test file that did not load) in the gate's report file. */
+export interface GateFailure {
+  /** Test file, relative to the repository root. */
+  file: string;
+  /** Describe blocks and test name; empty when the file itself failed. */
+  test: string;
+  /** The first lines of the failure, without the stack. */
+  message: string;
+}
+
+/** What `WORKBOOK_GATE_REPORT=<file>` receives: read by `.ci/run` and `pnpm run soak-tests`. */
+export interface GateReport {
+  ok: boolean;
+  failedStep: string | null;
+  counts: GateCounts;
+  failures: GateFailure[];
+  proofViolations: ProofViolation[];
+}
+
+/** The failed tests of a vitest report, and the files that failed without a failing test. */
+export function failedTests(report: VitestReport | null, root = REPO_ROOT): GateFailure[] {
+  if (!report) return [{ file: '', test: '', message: 'vitest stopped without a report' }];
+  return report.testResults.flatMap((file) => {
+    const name = rel(file.name, root);
+    const tests = file.assertionResults.filter((t) => t.status === 'failed');
+    if (tests.length === 0 && file.status === 'failed')
+      return [{ file: name, test: '', message: failureSummary(file.message) }];
+    return tests.map((t) => ({
+      file: name,
+      test: t.fullName,
+      message: failureSummary(t.failureMessages[0] ?? ''),
+    }));
+  });
 }
 
 interface Step {
@@ -82,7 +127,10 @@ export function parseSkip(argv: string[]): Set<GateStep> {
 export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): Promise<number> {
   const counts: GateCounts = { passed: 0, failed: 0 };
   // Held in an object: steps assign it from closures, which control-flow narrowing ignores.
-  const state: { proof: ProofResult | null } = { proof: null };
+  const state: { proof: ProofResult | null; failures: GateFailure[] } = {
+    proof: null,
+    failures: [],
+  };
   const steps: Step[] = [
     {
       key: 'lint',
@@ -110,6 +158,7 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
       run: async () => {
         const { report, exitCode } = await runVitest({ root, target: 'solution', inherit: true });
         const suite = suiteCounts(report);
+        state.failures = failedTests(report, root);
         counts.passed += suite.passed;
         counts.failed += suite.failed;
         return exitCode === 0 && suite.failed === 0;
@@ -168,6 +217,17 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
   else console.log(banner(`✔ Gate passed: lint, typecheck, tests and proof (${total})`, true));
   console.log(state.proof ? proofLine(state.proof) : 'Proof: not run');
   console.log(summaryLine(counts));
+  const reportFile = process.env.WORKBOOK_GATE_REPORT;
+  if (reportFile) {
+    const report: GateReport = {
+      ok: !failedStep && !skipped,
+      failedStep,
+      counts,
+      failures: state.failures,
+      proofViolations: state.proof?.violations ?? [],
+    };
+    writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  }
   return failedStep || skipped ? 1 : 0;
 }
 
