@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { discoverWorkbook, type Session, sessionOfDir, type Workbook } from './exercises.ts';
 import { isMain, REPO_ROOT, rel } from './paths.ts';
-import type { Target } from './target.ts';
+import { type Target, workbookConditions } from './target.ts';
 import { exitQuietlyOnClosedPipe } from './ui.ts';
 
 /** One runnable demo. */
@@ -119,7 +119,7 @@ export function demoNodeArgs(demo: Demo, target: Target, rest: string[]): string
     tsx,
     '--import',
     register,
-    ...(target === 'exercise' ? [] : [`--conditions=${target}`]),
+    ...workbookConditions(target).map((c) => `--conditions=${c}`),
     demo.file,
     ...rest,
   ];

@@ -12,6 +12,12 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import {
+  catalogueFolders,
+  discoverMistakes,
+  type Mistake,
+  mistakeDocProblems,
+} from './mistakes.ts';
 import { REPO_ROOT, rel } from './paths.ts';
 
 /** One exercise, with absolute paths to everything the tools need. */
@@ -40,6 +46,8 @@ export interface Exercise {
   solutionFiles: string[];
   /** `wrong/<folder>` when the exercise has a known-wrong variant, else `null`. */
   wrongDir: string | null;
+  /** The mistake catalogue: the wrong variant first, then `mistakes/<folder>/*`. */
+  mistakes: Mistake[];
   /** `test/exercises/<folder>.test.ts` (absolute; may be missing, an authoring problem). */
   checkFile: string;
   /** `exercises/<folder>/HINTS.md` when it exists, else `null`. */
@@ -155,6 +163,7 @@ function readExercise(sessionDir: string, session: string, folder: string): Exer
     solutionDir,
     solutionFiles: tsFiles(solutionDir),
     wrongDir: isDir(wrongDir) ? wrongDir : null,
+    mistakes: discoverMistakes(sessionDir, folder),
     checkFile: path.join(sessionDir, 'test', 'exercises', `${folder}.test.ts`),
     hintsFile: existsSync(hints) ? hints : null,
     readme,
@@ -225,8 +234,14 @@ export function authoringProblems(workbook: Workbook): AuthoringProblem[] {
         add(ex.id, `no starter .ts file in ${rel(ex.dir, workbook.root)}`);
       }
       if (!existsSync(ex.readme)) add(ex.id, `README.md missing in ${rel(ex.dir, workbook.root)}`);
-      for (const variant of ['solution', 'wrong'] as const) {
-        const dir = variant === 'solution' ? ex.solutionDir : ex.wrongDir;
+      const variants: Array<[string, string | null]> = [
+        ['solution', ex.solutionDir],
+        ['wrong', ex.wrongDir],
+        ...ex.mistakes
+          .filter((m) => m.kind === 'mistake')
+          .map((m): [string, string] => [`mistake ${m.slug}`, m.dir]),
+      ];
+      for (const [variant, dir] of variants) {
         if (!dir) continue;
         for (const starter of ex.starterFiles) {
           const twin = path.join(dir, path.relative(ex.dir, starter));
@@ -235,9 +250,19 @@ export function authoringProblems(workbook: Workbook): AuthoringProblem[] {
           }
         }
       }
+      for (const mistake of ex.mistakes) {
+        for (const problem of mistakeDocProblems(mistake)) {
+          add(ex.id, `${rel(mistake.dir, workbook.root)}: ${problem}`);
+        }
+      }
     }
     const checksDir = path.join(session.dir, 'test', 'exercises');
     const folders = new Set(session.exercises.map((ex) => ex.folder));
+    for (const name of catalogueFolders(session.dir)) {
+      if (!folders.has(name)) {
+        add(session.folder, `mistakes/${name}/ has no exercise folder exercises/${name}/`);
+      }
+    }
     for (const name of safeReaddir(checksDir)) {
       if (!name.endsWith('.test.ts')) continue;
       if (!folders.has(name.slice(0, -'.test.ts'.length))) {

@@ -17,6 +17,7 @@ import chalk from 'chalk';
 import { discoverWorkbook } from './exercises.ts';
 import { binEntry, isMain, REPO_ROOT, rel } from './paths.ts';
 import {
+  formatCatalogue,
   formatViolations,
   type ProofResult,
   type ProofViolation,
@@ -172,6 +173,7 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
           log: (line) => console.log(chalk.dim(`  ${line}`)),
         });
         state.proof = proof;
+        for (const line of formatCatalogue(proof)) console.log(chalk.yellow(line));
         for (const line of formatViolations(proof.violations)) console.log(chalk.red(line));
         counts.failed += proof.violations.length;
         return proof.violations.length === 0;

@@ -5,12 +5,19 @@
 import chalk from 'chalk';
 import { discoverWorkbook } from './exercises.ts';
 import { isMain } from './paths.ts';
-import { formatViolations, type ProofResult, proofLine, runProof } from './proof.ts';
+import {
+  formatCatalogue,
+  formatViolations,
+  type ProofResult,
+  proofLine,
+  runProof,
+} from './proof.ts';
 
 /** Runs the proof on the course repository and prints it. */
 export async function prove(root?: string): Promise<ProofResult> {
   const workbook = discoverWorkbook(root);
   const result = await runProof(workbook, { log: (line) => console.log(chalk.dim(`  ${line}`)) });
+  for (const line of formatCatalogue(result)) console.log(chalk.yellow(line));
   for (const line of formatViolations(result.violations)) console.log(chalk.red(line));
   if (workbook.exercises.length === 0) console.log(chalk.yellow('  no exercises found yet'));
   return result;

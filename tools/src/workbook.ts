@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import chalk from 'chalk';
 import { catchUp, resetExercise } from './attempts.ts';
+import { formatMistakes } from './catalogue.ts';
 import { type CheckOutcome, checkExercises, watchFolders } from './check.ts';
 import { diagnose, printDoctor, probeAll } from './doctor.ts';
 import {
@@ -80,6 +81,7 @@ const HELP = `${chalk.bold('pnpm workbook')} — your companion through the cour
   Instructors:
   ${chalk.cyan('pnpm check --solution')} ...         run the checks on the reference solutions
   ${chalk.cyan('pnpm workbook catch-up')} <exercise> back up, then copy the reference into place
+  ${chalk.cyan('pnpm workbook mistakes')} [exercise] the mistake catalogue each check must catch
 
   An exercise is named by its id (${chalk.bold('01.3')}), its slug or its folder name.
   Backups and progress live in .workbook/ (ignored by git).`;
@@ -121,6 +123,15 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       case 'catch-up':
       case 'catchup':
         return catchUpCommand(workbook, one(workbook, args, session, 'catch-up'), ctx);
+      case 'mistakes': {
+        const picked = args.positional.length
+          ? resolveSelection(workbook, args.positional, { session }).exercises
+          : session
+            ? resolveSelection(workbook, [], { session }).exercises
+            : workbook.exercises;
+        for (const line of formatMistakes(picked, ctx.root)) ctx.print(line);
+        return 0;
+      }
       case 'doctor':
         return printDoctor(diagnose(await probeAll()), ctx.print);
       case 'help':

@@ -144,19 +144,41 @@ describe('classifyWrongRun', () => {
 });
 
 describe('runProof on the fixture workbook (real vitest runs)', { timeout: SLOW_MS }, () => {
-  it('proves the sound exercise and reports exactly the two planted flaws', async () => {
+  it('proves the sound exercise and reports exactly the planted flaws', async () => {
     const result = await runProof(workbook);
     expect(result.provenChecks).toBe(1);
     expect(result.caughtVariants).toBe(1);
     expect(result.violations.map((v) => [v.where, v.kind])).toEqual([
       ['01.2', 'starter'],
       ['01.2', 'wrong'],
+      ['01.2', 'mistake'],
+      ['01.2', 'mistake'],
     ]);
     expect(result.violations[0]!.message).toContain(
       '"is a function" PASSES on the untouched starter',
     );
+    // Wave 1 ran 01-double/squares (caught) with 02-shout/lowercase (missed); wave 2 no-bang.
+    expect(result.violations[2]!.message).toContain(
+      'the mistake session01-fixture/mistakes/02-shout/lowercase passes every test of session01-fixture/test/exercises/02-shout.test.ts',
+    );
+    expect(result.violations[3]!.message).toContain(
+      'the mistake session01-fixture/mistakes/02-shout/no-bang is caught, but no failing test of session01-fixture/test/exercises/02-shout.test.ts says "🚨 a shout ends with "!""',
+    );
+    expect(result.violations[3]!.message).toContain(
+      '"shouts hi": AssertionError: 🚨 shout("hi") must be "HI!"',
+    );
+    expect(result.catalogue).toEqual([
+      { id: '01.1', total: 2, caught: 2 },
+      { id: '01.2', total: 3, caught: 0 },
+    ]);
+    expect(result.warnings).toEqual([
+      '01.1: 2 of the 5 mistakes its catalogue needs (add folders under mistakes/01-double/)',
+      '01.1: wrong/01-double/WRONG.md has no last "🚨 <message>" line, so the proof cannot tell whether the check names the mistake',
+      '01.2: 3 of the 5 mistakes its catalogue needs (add folders under mistakes/02-shout/)',
+      '01.2: wrong/02-shout/WRONG.md has no last "🚨 <message>" line, so the proof cannot tell whether the check names the mistake',
+    ]);
     expect(proofLine(result)).toBe(
-      'Proof: 1 check fails on its starter, 1 wrong variant caught, 2 problems',
+      'Proof: 1 check fails on its starter, 1 wrong variant caught, 1 of 3 catalogue mistakes caught, 4 problems',
     );
   });
 });

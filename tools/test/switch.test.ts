@@ -24,7 +24,14 @@ describe('assertResolvedTarget', () => {
 describe('the switch in vitest (real runs on the fixture workbook)', { timeout: SLOW_MS }, () => {
   it('resolves #ex/* to the folder of every target', async () => {
     const runs = await Promise.all(
-      TARGETS.map((target) => runVitest({ root: FIXTURE_ROOT, target, files: [SWITCH_TEST] })),
+      TARGETS.map((target) =>
+        runVitest({
+          root: FIXTURE_ROOT,
+          target,
+          files: [SWITCH_TEST],
+          env: { WORKBOOK_MISTAKE: 'session01-fixture/mistakes/01-double/squares' },
+        }),
+      ),
     );
     for (const [i, run] of runs.entries()) {
       const tests = run.report?.testResults[0]?.assertionResults ?? [];
