@@ -28,12 +28,20 @@ describe('01.3 edge detection', () => {
     const right: Kernel3x3 = [0, 0, 0, 0, 0, 1, 0, 0, 0]; // picks p(x+1, y)
     const below: Kernel3x3 = [0, 0, 0, 0, 0, 0, 0, 1, 0]; // picks p(x, y+1)
     const fromRight = convolve3x3(ramp, right);
-    expect(fromRight, '🚨 one value per pixel, as a Float32Array').toBeInstanceOf(Float32Array);
-    expect(fromRight.length).toBe(20);
-    expect(at(fromRight, 5, 1, 2), '🚨 kernel[5] weighs the right neighbour: p(2,2) = 22').toBe(22);
     expect(
-      at(convolve3x3(ramp, below), 5, 1, 1),
-      '🚨 kernel[7] weighs the one below: p(1,2) = 12',
+      fromRight instanceof Float32Array,
+      '🚨 convolve3x3 must return a Float32Array (signed values, one per pixel)',
+    ).toBe(true);
+    expect(fromRight.length, '🚨 one value per pixel: 5 × 4 = 20').toBe(20);
+    const r = at(fromRight, 5, 1, 2);
+    expect(
+      r,
+      `🚨 kernel[5] weighs the right neighbour (laid over the image as written, not flipped): at (1, 2) it picks p(2, 2) = 22, got ${r}`,
+    ).toBe(22);
+    const b = at(convolve3x3(ramp, below), 5, 1, 1);
+    expect(
+      b,
+      `🚨 kernel[7] weighs the neighbour below: at (1, 1) it picks p(1, 2) = 12, got ${b}`,
     ).toBe(12);
   });
 
@@ -41,45 +49,90 @@ describe('01.3 edge detection', () => {
     const ramp = grey(5, 4, (x, y) => 10 * x + y);
     const difference: Kernel3x3 = [0, 0, 0, -1, 0, 1, 0, 0, 0]; // p(x+1) − p(x−1)
     const out = convolve3x3(ramp, difference);
-    expect(at(out, 5, 2, 1), '🚨 inside: 30 − 10 = 20').toBe(20);
-    expect(at(out, 5, 0, 1), '🚨 left border: p(−1) repeats p(0), so 10 − 0 = 10').toBe(10);
-    expect(at(out, 5, 4, 1), '🚨 right border: p(5) repeats p(4), so 40 − 30 = 10').toBe(10);
-    const negative = convolve3x3(ramp, [0, 0, 0, 1, 0, -1, 0, 0, 0]);
-    expect(at(negative, 5, 2, 1), '🚨 keep negative sums (a Float32Array, not bytes)').toBe(-20);
+    const inside = at(out, 5, 2, 1);
+    expect(inside, `🚨 inside: p(3, 1) − p(1, 1) = 31 − 11 = 20, got ${inside}`).toBe(20);
+    const left = at(out, 5, 0, 1);
+    expect(
+      left,
+      `🚨 left border: the missing p(−1, 1) repeats the border pixel p(0, 1) = 1, so 11 − 1 = 10 (not 11, as if it were 0), got ${left}`,
+    ).toBe(10);
+    const right = at(out, 5, 4, 1);
+    expect(
+      right,
+      `🚨 right border: the missing p(5, 1) repeats p(4, 1) = 41, so 41 − 31 = 10, got ${right}`,
+    ).toBe(10);
+    const negative = at(convolve3x3(ramp, [0, 0, 0, 1, 0, -1, 0, 0, 0]), 5, 2, 1);
+    expect(
+      negative,
+      `🚨 keep negative sums: 11 − 31 = −20 (a Float32Array, not bytes), got ${negative}`,
+    ).toBe(-20);
   });
 
-  it('flat areas give 0 (the kernels sum to zero)', () => {
+  it('flat areas give 0, inside and at the border', () => {
     const flat = grey(10, 10, () => 137);
-    const laplacian = laplacianEdges(flat);
-    const sobel = sobelEdges(flat);
-    expect(
-      Math.max(...laplacian.data),
-      '🚨 Laplacian of a flat image: do its weights add up to 0?',
-    ).toBe(0);
-    expect(
-      Math.max(...sobel.data),
-      '🚨 Sobel of a flat image: do gx and gy weights add up to 0?',
-    ).toBe(0);
+    for (const [name, out, why] of [
+      ['Laplacian', laplacianEdges(flat), 'do its weights add up to 0?'],
+      ['Sobel', sobelEdges(flat), 'do the weights of gx and gy each add up to 0?'],
+    ] as const) {
+      const inside = at(out, 10, 5, 5);
+      expect(inside, `🚨 ${name} of a flat image is 0 inside: ${why} Got ${inside} at (5, 5)`).toBe(
+        0,
+      );
+      const border = [at(out, 10, 0, 5), at(out, 10, 9, 5), at(out, 10, 5, 0), at(out, 10, 0, 0)];
+      expect(
+        border,
+        `🚨 ${name}: a flat image must give 0 at the border too (the missing neighbours repeat the border pixel 137, they are not 0), got ${border.join(', ')} at (0, 5), (9, 5), (5, 0), (0, 0)`,
+      ).toEqual([0, 0, 0, 0]);
+    }
   });
 
   it('the Laplacian lights up both sides of an edge, nothing else', () => {
     const out = laplacianEdges(EDGE);
-    expect([out.width, out.height, out.channels], '🚨 same size, one channel').toEqual([12, 8, 1]);
-    expect(at(out, 12, 5, 4), '🚨 dark side: |210 − 40| = 170 (4-neighbour kernel)').toBe(170);
-    expect(at(out, 12, 6, 4), '🚨 bright side: |40 − 210| = 170').toBe(170);
-    expect(at(out, 12, 2, 4), '🚨 far from the edge: 0').toBe(0);
-    expect(at(out, 12, 9, 4)).toBe(0);
+    expect(
+      [out.width, out.height, out.channels],
+      '🚨 laplacianEdges returns an image of the same size with one channel',
+    ).toEqual([12, 8, 1]);
+    const dark = at(out, 12, 5, 4);
+    expect(
+      dark,
+      `🚨 dark side: 40 + 210 + 40 + 40 − 4 × 40 = 170 (the 4-neighbour kernel), got ${dark}`,
+    ).toBe(170);
+    const bright = at(out, 12, 6, 4);
+    expect(
+      bright,
+      `🚨 bright side: the Laplacian is 40 − 210 = −170 there; edges are |response| = 170, got ${bright}`,
+    ).toBe(170);
+    const far = [at(out, 12, 2, 4), at(out, 12, 9, 4)];
+    expect(far, `🚨 far from the edge the picture is flat: 0, got ${far.join(', ')}`).toEqual([
+      0, 0,
+    ]);
   });
 
-  it('Sobel: strong at a vertical edge, blind to the direction along it', () => {
+  it('Sobel: strong at a vertical edge, and combines gx and gy', () => {
     const out = sobelEdges(EDGE);
-    expect([out.width, out.height, out.channels], '🚨 same size, one channel').toEqual([12, 8, 1]);
-    expect(at(out, 12, 5, 4), '🚨 |gx| = 4 × 170 = 680, clipped to 255').toBe(255);
-    expect(at(out, 12, 2, 4), '🚨 far from the edge: 0').toBe(0);
-    const soft = grey(12, 8, (x) => 100 + 5 * x); // a gentle ramp: gx = 4 × 10 = 40 everywhere inside
-    expect(at(sobelEdges(soft), 12, 4, 4), '🚨 gx = (p(x+1) − p(x−1)) × (1 + 2 + 1) = 40').toBe(40);
-    const horizontal = grey(8, 12, (_, y) => 100 + 5 * y); // the same ramp turned: gy does the work
-    expect(at(sobelEdges(horizontal), 8, 4, 4), '🚨 gy must see top-to-bottom change').toBe(40);
+    expect(
+      [out.width, out.height, out.channels],
+      '🚨 sobelEdges returns an image of the same size with one channel',
+    ).toEqual([12, 8, 1]);
+    const edge = at(out, 12, 5, 4);
+    expect(
+      edge,
+      `🚨 at the edge |gx| = 4 × 170 = 680, clipped to 255 (a Buffer would wrap 680 to 168), got ${edge}`,
+    ).toBe(255);
+    const far = at(out, 12, 2, 4);
+    expect(far, `🚨 far from the edge: 0, got ${far}`).toBe(0);
+    const soft = at(sobelEdges(grey(12, 8, (x) => 100 + 5 * x)), 12, 4, 4);
+    expect(
+      soft,
+      `🚨 a gentle left-to-right ramp: gx = (p(x+1) − p(x−1)) × (1 + 2 + 1) = 40, got ${soft}`,
+    ).toBe(40);
+    const vertical = at(sobelEdges(grey(8, 12, (_, y) => 100 + 5 * y)), 8, 4, 4);
+    expect(vertical, `🚨 the same ramp top to bottom: gy = 40, got ${vertical}`).toBe(40);
+    const diagonal = at(sobelEdges(grey(12, 12, (x, y) => 50 + 5 * x + 5 * y)), 12, 5, 5);
+    expect(
+      diagonal,
+      `🚨 combine gx and gy as √(gx² + gy²) (Math.hypot): a diagonal ramp with gx = gy = 40 gives 57, got ${diagonal}`,
+    ).toBe(57);
   });
 
   it('sobelEdges on a photo looks like the library edge-sobel filter', async () => {
@@ -93,8 +146,9 @@ describe('01.3 edge detection', () => {
       channels: 1,
     };
     const difference = await compareImages(mine, libraryGrey);
-    expect(difference.meanAbsDiff, '🚨 your Sobel should match the reference picture').toBeLessThan(
-      2,
-    );
+    expect(
+      difference.meanAbsDiff,
+      '🚨 your Sobel should match the library edge-sobel picture (mean difference per pixel)',
+    ).toBeLessThan(2);
   });
 });
