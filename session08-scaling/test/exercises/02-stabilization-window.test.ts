@@ -36,6 +36,14 @@ describe('08.2 stabilization window', () => {
     ).toBe(2);
   });
 
+  it('the windows are seconds, the times milliseconds', () => {
+    const history = [{ at: s(0), replicas: 9 }];
+    expect(
+      stabilizedReplicas(10, 2, history, s(1), defaults),
+      '🚨 a recommendation 1 s (1000 ms) old is inside a 300 s window: windows are in seconds, times in milliseconds (× 1000)',
+    ).toBe(9);
+  });
+
   it('replaying a draining queue: the count steps down only as high recommendations age out', () => {
     const history = [
       { at: s(0), replicas: 10 },
@@ -85,11 +93,15 @@ describe('08.2 stabilization window', () => {
   it('with no history and no windows, the desired count passes through', () => {
     expect(
       stabilizedReplicas(5, 2, [], s(0), { scaleUpSeconds: 0, scaleDownSeconds: 0 }),
-      '🚨 nothing to stabilize',
+      '🚨 no history: desired itself counts in both windows, so 5 running and 2 wanted gives 2',
     ).toBe(2);
     expect(
       stabilizedReplicas(5, 7, [], s(0), { scaleUpSeconds: 0, scaleDownSeconds: 0 }),
-      '🚨 nothing to stabilize',
+      '🚨 no history: desired itself counts in both windows, so 5 running and 7 wanted gives 7',
     ).toBe(7);
+    expect(
+      stabilizedReplicas(5, 2, [], s(0), defaults),
+      '🚨 no history with the default windows: desired itself counts in both windows, 2',
+    ).toBe(2);
   });
 });

@@ -37,6 +37,31 @@ describe('08.4 KEDA activation and scale to zero', () => {
     expect(result.lastActiveAt, '🚨 an inactive poll does not move lastActiveAt').toBeNull();
   });
 
+  it('every active poll moves lastActiveAt to now (the cooldown counts from the LAST activity)', () => {
+    expect(
+      kedaReplicas(poll(7, 2, s(30), s(90)), {}).lastActiveAt,
+      '🚨 an active poll sets lastActiveAt = now (90 s), not the first activation (30 s)',
+    ).toBe(s(90));
+    expect(
+      kedaReplicas(poll(0, 2, s(30), s(90)), {}).lastActiveAt,
+      '🚨 an inactive poll keeps lastActiveAt as it was',
+    ).toBe(s(30));
+  });
+
+  it('at zero replicas, an inactive list stays at zero, even within the cooldown', () => {
+    expect(
+      kedaReplicas(poll(0, 0, s(100), s(130)), {}).replicas,
+      '🚨 at zero replicas with nothing to do: stay at zero (the cooldown only delays going DOWN to zero)',
+    ).toBe(0);
+  });
+
+  it('never active, with workers running: to zero at once (there is no cooldown to wait for)', () => {
+    expect(
+      kedaReplicas(poll(0, 2, null, s(10)), {}).replicas,
+      '🚨 never active (lastActiveAt null) with workers running: scale to zero at once',
+    ).toBe(0);
+  });
+
   it('activationListLength holds small queues at zero: active only above it', () => {
     const spec = { activationListLength: 10 };
     expect(
@@ -104,6 +129,14 @@ describe('08.4 KEDA activation and scale to zero', () => {
       seen,
       '🚨 0 → 4 → 2 → 1 while cooling down → 0 once MORE than 300 s have passed since t = 60 (the last active poll)',
     ).toEqual([0, 4, 2, 1, 1, 1, 0]);
+  });
+
+  it('during the cooldown, a list below the activation length keeps its workers, capped at maxReplicaCount', () => {
+    const spec = { activationListLength: 100, maxReplicaCount: 4 };
+    expect(
+      kedaReplicas(poll(50, 3, s(100), s(150)), spec).replicas,
+      '🚨 not active (50 ≤ 100), cooling down: ceil(50 / 5) = 10, capped at maxReplicaCount 4',
+    ).toBe(4);
   });
 
   it('minReplicaCount ≥ 1 never scales to zero', () => {
