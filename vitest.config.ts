@@ -16,6 +16,8 @@ export default defineConfig({
     // The tools' fixture workbook has its own config and is run by the tools' tests.
     exclude: ['**/node_modules/**', '**/fixtures/**'],
     pool: 'forks',
+    // Heartbeats for the check watchdog, and whole values in the checks' messages.
+    setupFiles: ['tools/src/check-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: { WORKBOOK_TARGET: target },
