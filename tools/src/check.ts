@@ -18,7 +18,14 @@ import {
 import { editedExercises } from './status.ts';
 import type { Target } from './target.ts';
 import { MARK } from './ui.ts';
-import { type FileResult, failureSummary, fileResult, runVitest } from './vitest-run.ts';
+import {
+  type FileResult,
+  failureSummary,
+  fileResult,
+  runVitest,
+  type VitestReport,
+} from './vitest-run.ts';
+import { STALL_MS, type Stall, stallMessage } from './watchdog.ts';
 
 /** A failed test, as shown to a learner. */
 export interface FailedTest {
@@ -38,6 +45,8 @@ export interface CheckOutcome {
   failures: FailedTest[];
   /** Set when the check could not even load the code (e.g. a syntax error in the file). */
   loadError: string | null;
+  /** Set when the watchdog ended the check: the code never gave control back. */
+  hung?: boolean;
 }
 
 const TODO_MARK = '🐨 TODO';
@@ -132,9 +141,10 @@ export function formatOutcomes(outcomes: CheckOutcome[], cwd: string, target: Ta
       lines.push(chalk.dim(`     the task is in ${rel(ex.readme, cwd)}`));
       continue;
     }
-    lines.push(
-      `${MARK.fail} ${title} ${chalk.dim(`(${outcome.passed}/${outcome.total} checks pass)`)}`,
-    );
+    const counted = outcome.hung
+      ? chalk.red('(stopped: your code never gave control back)')
+      : chalk.dim(`(${outcome.passed}/${outcome.total} checks pass)`);
+    lines.push(`${MARK.fail} ${title} ${counted}`);
     if (outcome.loadError) {
       lines.push(chalk.red('     The check could not load the code:'));
       lines.push(indent(outcome.loadError, 7));
@@ -180,6 +190,11 @@ export interface CheckOptions {
   progressFile?: string;
   /** Receives the printed lines. @default console.log */
   print?: (line: string) => void;
+  /**
+   * How long a test worker may keep its event loop blocked before the watchdog ends the run.
+   * @default `WORKBOOK_STALL_MS` or 20 s
+   */
+  stallMs?: number;
 }
 
 /** Everything one `pnpm check` run found. */
@@ -213,11 +228,9 @@ export async function checkExercises(
   const runnable = exercises.filter((ex) => existsSync(ex.checkFile));
   if (runnable.length === 0) return { outcomes: [], missingChecks, crash: null };
 
-  const { report, output } = await runVitest({
-    root: workbook.root,
-    target,
-    files: runnable.map((ex) => ex.checkFile),
-  });
+  const stallMs = options.stallMs ?? (Number(process.env.WORKBOOK_STALL_MS) || STALL_MS);
+  const hung = new Map<string, Stall>();
+  const { report, output } = await runWatched(workbook, runnable, target, stallMs, hung);
   if (!report) {
     print(chalk.red('The checks could not run. vitest said:'));
     print(output.trim());
@@ -230,14 +243,87 @@ export async function checkExercises(
     if (target !== 'exercise') return false;
     return edited ? !edited.has(ex.id) : null;
   };
-  const outcomes = runnable.map((ex) =>
-    outcomeOf(ex, fileResult(report, ex.checkFile), untouched(ex)),
-  );
+  const outcomes = runnable.map((ex) => {
+    const stall = hung.get(ex.id);
+    return stall
+      ? hungOutcome(ex, stall)
+      : outcomeOf(ex, fileResult(report, ex.checkFile), untouched(ex));
+  });
   for (const line of formatOutcomes(outcomes, cwd, target)) print(line);
   if (target === 'exercise') {
     recordOutcomes(options.progressFile ?? progressPath(workbook.root), outcomes, print);
   }
   return { outcomes, missingChecks, crash: null };
+}
+
+/**
+ * Runs the checks under the watchdog. When a worker hangs, the exercise whose check it ran is
+ * recorded in `hung` and the others run again without it, so one infinite loop costs one
+ * exercise, not the whole report.
+ */
+async function runWatched(
+  workbook: Workbook,
+  exercises: Exercise[],
+  target: Target,
+  stallMs: number,
+  hung: Map<string, Stall>,
+): Promise<{ report: VitestReport | null; output: string }> {
+  let left = exercises;
+  for (;;) {
+    if (left.length === 0) return { report: emptyReport(), output: '' };
+    const run = await runVitest({
+      root: workbook.root,
+      target,
+      files: left.map((ex) => ex.checkFile),
+      stallMs,
+    });
+    if (!run.stall) return run;
+    const stall = run.stall;
+    const culprit =
+      left.find((ex) => stall.file && path.resolve(stall.file) === path.resolve(ex.checkFile)) ??
+      (left.length === 1 ? left[0] : undefined);
+    if (!culprit) {
+      return {
+        report: null,
+        output: `${stallMessage(stall)}
+${run.output}`,
+      };
+    }
+    hung.set(culprit.id, stall);
+    left = left.filter((ex) => ex !== culprit);
+  }
+}
+
+function emptyReport(): VitestReport {
+  return {
+    numTotalTests: 0,
+    numPassedTests: 0,
+    numFailedTests: 0,
+    numPendingTests: 0,
+    numTodoTests: 0,
+    numFailedTestSuites: 0,
+    success: true,
+    testResults: [],
+  };
+}
+
+/** The outcome of an exercise whose check the watchdog ended. */
+export function hungOutcome(exercise: Exercise, stall: Stall): CheckOutcome {
+  return {
+    exercise,
+    status: 'failing',
+    passed: 0,
+    total: 0,
+    failures: [
+      {
+        name: stall.test ?? 'loading the check',
+        message: `🚨 ${stallMessage(stall)}`,
+        todo: false,
+      },
+    ],
+    loadError: null,
+    hung: true,
+  };
 }
 
 /** Stores the outcomes in the progress file, keeping what else is recorded (hints shown). */

@@ -6,11 +6,12 @@
  * config loads, and each run needs a clean module graph for its target.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { binEntry, REPO_ROOT } from './paths.ts';
 import type { Target } from './target.ts';
+import { STALL_MS, type Stall, watchHeartbeats } from './watchdog.ts';
 
 /** One test as the JSON reporter describes it. */
 export interface TestResult {
@@ -61,6 +62,12 @@ export interface RunVitestOptions {
   inherit?: boolean;
   /** Extra environment variables for the child. */
   env?: Record<string, string>;
+  /**
+   * End the run when a test worker's event loop stops for this long (an infinite loop or a
+   * blocking call in the code under test), see watchdog.ts. `false`: no watchdog.
+   * @default false
+   */
+  stallMs?: number | false;
 }
 
 /** What a run produced. */
@@ -70,6 +77,8 @@ export interface VitestRun {
   exitCode: number;
   /** Captured output (empty with `inherit`). */
   output: string;
+  /** Set when the watchdog ended the run: the worker that hung and the test it ran. */
+  stall?: Stall;
 }
 
 /**
@@ -95,12 +104,22 @@ export async function runVitest(options: RunVitestOptions): Promise<VitestRun> {
     `--outputFile.json=${reportFile}`,
     ...(options.files ?? []).map((file) => path.relative(root, file).split(path.sep).join('/')),
   ];
+  const stallMs = options.stallMs === undefined || options.stallMs === false ? 0 : options.stallMs;
+  const heartbeats = path.join(dir, 'heartbeats');
+  if (stallMs) mkdirSync(heartbeats);
   try {
-    const { exitCode, output } = await spawnCollect(process.execPath, args, {
+    const { exitCode, output, stall } = await spawnCollect(process.execPath, args, {
       cwd: root,
-      env: { ...childEnv(), ...options.env, WORKBOOK_TARGET: options.target },
+      env: {
+        ...childEnv(),
+        ...options.env,
+        WORKBOOK_TARGET: options.target,
+        ...(stallMs ? { WORKBOOK_HEARTBEAT_DIR: heartbeats } : {}),
+      },
       inherit: options.inherit ?? false,
+      watch: stallMs ? { dir: heartbeats, stallMs } : null,
     });
+    if (stall) return { report: null, exitCode: exitCode || 1, output, stall };
     let report: VitestReport | null = null;
     try {
       report = JSON.parse(readFileSync(reportFile, 'utf8')) as VitestReport;
@@ -130,30 +149,92 @@ interface SpawnOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   inherit: boolean;
+  /** Heartbeats to watch; the child then runs in its own process group, ended as a whole. */
+  watch: { dir: string; stallMs: number } | null;
 }
 
 function spawnCollect(
   command: string,
   args: string[],
   options: SpawnOptions,
-): Promise<{ exitCode: number; output: string }> {
+): Promise<{ exitCode: number; output: string; stall?: Stall }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: options.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a hung test worker (a grandchild) is ended with it.
+      detached: options.watch !== null,
     });
     let output = '';
+    let stall: Stall | undefined;
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 1 : 0), output }));
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (!options.watch || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    // A detached group does not get the terminal's Ctrl-C: pass it on, and never leave it behind.
+    const onExit = () => killGroup('SIGKILL');
+    const onSignal = () => {
+      killGroup('SIGTERM');
+      process.exitCode = 130;
+      setTimeout(() => {
+        killGroup('SIGKILL');
+        process.exit();
+      }, 2000).unref();
+    };
+    let stopWatching = () => {};
+    let hardKill: NodeJS.Timeout | undefined;
+    if (options.watch) {
+      process.once('exit', onExit);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      stopWatching = watchHeartbeats(
+        options.watch.dir,
+        (found) => {
+          stall = found;
+          // TERM lets vitest and the test kit clean up; a worker stuck in a loop needs KILL.
+          killGroup('SIGTERM');
+          try {
+            process.kill(found.pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+          hardKill = setTimeout(() => killGroup('SIGKILL'), 3000);
+        },
+        { stallMs: options.watch.stallMs },
+      );
+    }
+    const cleanUp = () => {
+      stopWatching();
+      if (hardKill) clearTimeout(hardKill);
+      process.off('exit', onExit);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+    child.on('error', (error) => {
+      cleanUp();
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      cleanUp();
+      // Whatever the group left running (a worker that ignored TERM) goes now.
+      killGroup('SIGKILL');
+      resolve({ exitCode: code ?? (signal ? 1 : 0), output, ...(stall ? { stall } : {}) });
+    });
   });
 }
+
+export { STALL_MS };
 
 /**
  * The first lines of a failure message, without the stack trace: what a learner needs to read.

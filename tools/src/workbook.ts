@@ -45,6 +45,8 @@ export interface CliContext {
   print: (line: string) => void;
   /** Progress file. @default `<root>/.workbook/progress.json` */
   progressFile?: string;
+  /** The check watchdog's bound (tests shorten it). @default check.ts's */
+  stallMs?: number;
 }
 
 /** The flags and positional arguments of a command line. */
@@ -237,6 +239,7 @@ async function check(
       cwd: ctx.cwd,
       progressFile: progressFileOf(ctx),
       print: ctx.print,
+      ...(ctx.stallMs ? { stallMs: ctx.stallMs } : {}),
     });
     if (result.crash) return 1;
     ctx.print('');
