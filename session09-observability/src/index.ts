@@ -1,0 +1,89 @@
+/**
+ * Session 09 · Advanced monitoring and observability. This file is the package's only public
+ * entry (`@workbook/session09`).
+ */
+export { runImgq, TRACE_USAGE, traceCommand } from './cli/imgq.ts';
+export {
+  type ObservabilityErrorCode,
+  ObservabilityErrorCodes,
+  PrometheusError,
+  TraceContextError,
+} from './errors.ts';
+export { QUEUE_STATES, QueueExporter, type QueueExporterOptions } from './exporter.ts';
+export {
+  exporterMain,
+  type RunExporterOptions,
+  type RunningExporter,
+  runExporter,
+} from './exporter-main.ts';
+export {
+  codeLabel,
+  createWorkerMetrics,
+  DEFAULT_DURATION_RECORDER,
+  type DurationLabels,
+  type DurationRecorder,
+  METRIC_NAMES,
+  QUEUE_WAIT_BUCKETS,
+  TASK_DURATION_BUCKETS,
+  type TaskOutcome,
+  type WorkerMetrics,
+  type WorkerMetricsOptions,
+} from './metrics.ts';
+export {
+  defaultProbe,
+  type MetricsServer,
+  type MetricsServerOptions,
+  type ProbeHandler,
+  type ProbeResponse,
+  startMetricsServer,
+} from './metrics-server.ts';
+export {
+  type ObservedMainIo,
+  type ObservedWorkerOptions,
+  observedWorkerMain,
+  runObservedWorker,
+} from './observed-worker.ts';
+export {
+  freeLoopbackPort,
+  PROMETHEUS_INSTALL_FIX,
+  type PrometheusHandle,
+  prometheusConfig,
+  prometheusVersion,
+  type Sample,
+  type ScrapeJob,
+  type StartPrometheusOptions,
+  startPrometheus,
+} from './prometheus.ts';
+export { checkMetricsText, type PromtoolResult, runPromtool } from './promtool.ts';
+export {
+  formatTaskStory,
+  type ReadStoryOptions,
+  readTaskStory,
+  type StoryEntry,
+  type TaskStory,
+} from './story.ts';
+export {
+  type TaskEvent,
+  TaskEventLog,
+  type TaskEventLogOptions,
+  type TaskEventType,
+} from './task-events.ts';
+export {
+  childContext,
+  createTraceContext,
+  createTraceparent,
+  formatTraceparent,
+  newSpanId,
+  newTraceId,
+  parseTraceparent,
+  type TraceContext,
+} from './trace-context.ts';
+export {
+  createTaskTracer,
+  defaultCarrier,
+  type EnqueueTracedOptions,
+  enqueueTraced,
+  type TaskTracer,
+  type TaskTracerOptions,
+  type TraceCarrier,
+} from './tracing.ts';
