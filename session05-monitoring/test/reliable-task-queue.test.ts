@@ -19,6 +19,17 @@ beforeAll(async () => {
   direct = new Redis(redis.url);
 });
 afterEach(() => queues.closeAll());
+
+/**
+ * Moves the deadlines of `tasks` into the past, as if a lease period had gone by without an
+ * extension; returns Redis's clock (ms) at that moment.
+ */
+async function expireLeases(leasesKey: string, tasks: ReadonlyArray<{ id: string }>) {
+  const [secondsNow, micros] = await direct.time();
+  const now = Number(secondsNow) * 1000 + Math.floor(Number(micros) / 1000);
+  for (const task of tasks) await direct.zadd(leasesKey, 'XX', now - 1, task.id);
+  return now;
+}
 afterAll(async () => {
   direct?.disconnect();
   await redis?.[Symbol.asyncDispose]();
@@ -46,17 +57,22 @@ describe('leases', () => {
   });
 
   it('extendLeases pushes every held deadline forward in one call and reports none lost', async () => {
-    const queue = queues.open({ leaseMs: 300 });
+    const queue = queues.open({ leaseMs: 60_000 });
     await queue.enqueueMany([1, 2, 3].map(newTask));
     const tasks = [];
     for (let n = 0; n < 3; n++) tasks.push((await queue.dequeue({ timeoutMs: 1_000 }))!);
     const recoverer = queues.open({ name: queue.name });
-    // Keep extending for three lease periods: recovery must never find them expired.
-    const until = Date.now() + 900;
-    while (Date.now() < until) {
+    // Three times: every deadline is past (as after a lease period without a heartbeat, set
+    // directly so no wall-clock race decides it), one extension moves them all a lease ahead,
+    // and recovery finds none expired.
+    for (let round = 0; round < 3; round++) {
+      const now = await expireLeases(queue.keys.leases, tasks);
       expect(await queue.extendLeases()).toEqual([]);
+      const deadlines = await Promise.all(
+        tasks.map(async (t) => Number(await direct.zscore(queue.keys.leases, t.id))),
+      );
+      for (const deadline of deadlines) expect(deadline).toBeGreaterThanOrEqual(now + 60_000);
       expect((await recoverer.recover()).requeued).toEqual([]);
-      await sleep(75);
     }
     expect(await queue.counts()).toMatchObject({ pending: 0, processing: 3 });
   });
@@ -352,7 +368,7 @@ describe('recovery', () => {
 
 describe('prefetch', () => {
   it('takes several tasks in one call, all leased and extended; close hands back the unstarted ones', async () => {
-    const queue = queues.open({ prefetch: 3, leaseMs: 300 });
+    const queue = queues.open({ prefetch: 3, leaseMs: 60_000 });
     const stored = await queue.enqueueMany([1, 2, 3, 4].map(newTask));
     const first = (await queue.dequeue())!;
     expect(first.id).toBe(stored[0]!.id);
@@ -365,13 +381,12 @@ describe('prefetch', () => {
       'only handed-out tasks count as running',
     ).toEqual([first.id]);
     // The prefetched ones are kept alive by the same extension as the running one.
+    // Deadlines past (set directly, no wall-clock race), one extension, recovery finds none.
     const recoverer = queues.open({ name: queue.name });
-    const until = Date.now() + 700;
-    while (Date.now() < until) {
-      expect(await queue.extendLeases()).toEqual([]);
-      expect((await recoverer.recover()).requeued).toEqual([]);
-      await sleep(60);
-    }
+    const leased = stored.slice(0, 3);
+    await expireLeases(queue.keys.leases, leased);
+    expect(await queue.extendLeases()).toEqual([]);
+    expect((await recoverer.recover()).requeued).toEqual([]);
     const second = (await queue.dequeue())!;
     expect(second.id, 'served from the buffer, in order').toBe(stored[1]!.id);
     await queue.ack(first, done(first));

@@ -95,27 +95,49 @@ it('registers, reports its current tasks in heartbeats, and deregisters on stop'
 });
 
 it('keeps the lease of a task that runs for several lease periods: no other worker takes it', async () => {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const processor: TaskProcessor = async () => {
-    await delay(1_500);
+    await gate;
     return output;
   };
-  const { queue, worker } = setup({ owner: 'long', leaseMs: 300 }, { processor });
+  // A long lease, and no recovery pass of its own: the only thing that moves the deadline is
+  // the worker's heartbeat, and the lease periods below pass when the test says, not by luck.
+  const { queue, worker } = setup(
+    { owner: 'long', leaseMs: 60_000 },
+    { processor, recoveryIntervalMs: 0 },
+  );
   const task = await queue.enqueue(newTask(1));
   await worker.start();
+  await waitFor(async () => (await direct.zscore(queue.keys.leases, task.id)) !== null);
   const other = new ReliableTaskQueue({ url: redis.url, name: queue.name, owner: 'other' });
   cleanups.push(() => other.close());
-  // Another worker's recovery runs all the while: it must never take the task.
+  // Three lease periods: each time the deadline has passed (set into the past directly), the
+  // worker's next heartbeat moves it ahead again, and another worker's recovery never takes it.
   const recovered: string[] = [];
-  const until = Date.now() + 1_200;
-  while (Date.now() < until) {
+  for (let period = 0; period < 3; period++) {
+    const now = await redisNow();
+    await direct.zadd(queue.keys.leases, 'XX', now - 1, task.id);
+    await waitFor(
+      async () => Number(await direct.zscore(queue.keys.leases, task.id)) >= now + 60_000,
+      { timeoutMs: 10_000, message: 'the heartbeat did not extend the lease' },
+    );
     recovered.push(...(await other.recover()).requeued);
-    await delay(50);
   }
+  release();
   const result = await waitFor(() => queue.result(task.id), { timeoutMs: 5_000 });
   expect(recovered).toEqual([]);
   expect(result).toMatchObject({ workerId: 'long', attempt: 1 });
   expect(worker.leasesLost).toBe(0);
 });
+
+/** Redis's clock in ms (lease deadlines are on it). */
+async function redisNow(): Promise<number> {
+  const [seconds, micros] = await direct.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
 
 it('a lease lost while working aborts that task through its signal, and its result is dropped', async () => {
   let aborted: unknown = null;
