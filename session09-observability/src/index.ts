@@ -56,6 +56,16 @@ export {
 } from './prometheus.ts';
 export { checkMetricsText, type PromtoolResult, runPromtool } from './promtool.ts';
 export {
+  type AlertRule,
+  DEFAULT_THRESHOLDS,
+  imgqRuleGroups,
+  noLiveWorkersRule,
+  type RecordingRule,
+  type RuleGroup,
+  type RuleThresholds,
+  rulesYaml,
+} from './rules.ts';
+export {
   formatTaskStory,
   type ReadStoryOptions,
   readTaskStory,
