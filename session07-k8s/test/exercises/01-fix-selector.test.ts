@@ -22,6 +22,13 @@ const findings = (rule?: string) =>
     (f) => f.severity === 'error' && (!rule || f.rule === rule),
   ).map((f) => `${f.rule}: ${f.message} (${f.file}:${f.line})`);
 
+/** Every manifest check needs a render: kustomize's own message when the folder has none. */
+const renders = () =>
+  expect(
+    report.targets[0]!.findings.filter((f) => f.rule === 'render').map((f) => f.message),
+    '🚨 kubectl kustomize could not render the folder: fix what its message says first',
+  ).toEqual([]);
+
 describe('07.1 fix a Deployment whose selector does not match', () => {
   it('selects() follows Kubernetes: matchLabels, In, NotIn, Exists, DoesNotExist', () => {
     const labels = { app: 'web', tier: 'front' };
@@ -54,6 +61,7 @@ describe('07.1 fix a Deployment whose selector does not match', () => {
   });
 
   it('the Deployment selects its own pods (checked by the validator and by your selects())', () => {
+    renders();
     expect(
       findings('selector-matches-template'),
       '🚨 the selector must match the pod template labels',
@@ -68,6 +76,7 @@ describe('07.1 fix a Deployment whose selector does not match', () => {
   });
 
   it('the selector is unchanged (app.kubernetes.io/name=imgq-worker) and the pod template carries it', () => {
+    renders();
     const deployment = find('Deployment')!;
     expect(
       getAt(deployment, ['spec', 'selector']),
@@ -82,6 +91,7 @@ describe('07.1 fix a Deployment whose selector does not match', () => {
   });
 
   it('the Service reaches the worker pods', () => {
+    renders();
     expect(
       findings('service-selects-pods'),
       '🚨 the Service selector must match the pod labels',
@@ -95,6 +105,7 @@ describe('07.1 fix a Deployment whose selector does not match', () => {
   });
 
   it('`pnpm k8s check` finds no errors in the folder', () => {
+    renders();
     expect(findings(), '🚨 the folder must pass the validator').toEqual([]);
   });
 });

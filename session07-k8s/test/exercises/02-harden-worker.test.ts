@@ -26,6 +26,13 @@ const errors = (...rules: string[]) =>
     (f) => f.severity === 'error' && (rules.length === 0 || rules.includes(f.rule)),
   ).map((f) => `${f.rule}: ${f.message} (line ${f.line})`);
 
+/** Every manifest check needs a render: kustomize's own message when the folder has none. */
+const renders = () =>
+  expect(
+    report.targets[0]!.findings.filter((f) => f.rule === 'render').map((f) => f.message),
+    '🚨 kubectl kustomize could not render the folder: fix what its message says first',
+  ).toEqual([]);
+
 describe('07.2 probes, resources and a security context for the worker', () => {
   it('parseQuantity reads CPU and memory quantities', () => {
     expect(parseQuantity('250m'), '🚨 m is a thousandth: 250m = a quarter of a core').toBe(0.25);
@@ -41,10 +48,7 @@ describe('07.2 probes, resources and a security context for the worker', () => {
   });
 
   it('probes: startup, liveness on /healthz and readiness on /readyz, on the health port', () => {
-    expect(
-      errors('probes-present', 'probe-port-declared', 'health-port-matches-probes'),
-      '🚨 the validator still finds probe problems',
-    ).toEqual([]);
+    renders();
     expect(
       getAt(worker, ['startupProbe']),
       '🚨 a startupProbe keeps liveness from killing a slow start',
@@ -62,10 +66,14 @@ describe('07.2 probes, resources and a security context for the worker', () => {
         getAt(worker, [probe, 'httpGet', 'port']),
       );
     }
+    expect(
+      errors('probes-present', 'probe-port-declared', 'health-port-matches-probes'),
+      '🚨 the validator still finds probe problems',
+    ).toEqual([]);
   });
 
   it('resources: CPU and memory requests and limits, requests within limits (your parseQuantity)', () => {
-    expect(errors('resources-set'), '🚨 the validator still finds resource problems').toEqual([]);
+    renders();
     for (const resource of ['cpu', 'memory']) {
       const request = parseQuantity(getAt(worker, ['resources', 'requests', resource]) as string);
       const limit = parseQuantity(getAt(worker, ['resources', 'limits', resource]) as string);
@@ -79,20 +87,11 @@ describe('07.2 probes, resources and a security context for the worker', () => {
       parseQuantity(getAt(worker, ['resources', 'limits', 'memory']) as string),
       '🚨 sharp needs at least 256Mi',
     ).toBeGreaterThanOrEqual(256 * 2 ** 20);
+    expect(errors('resources-set'), '🚨 the validator still finds resource problems').toEqual([]);
   });
 
   it('a restricted security context, with /tmp writable', () => {
-    expect(
-      errors(
-        'unknown-field',
-        'run-as-non-root',
-        'read-only-root-filesystem',
-        'no-privilege-escalation',
-        'drop-all-capabilities',
-        'seccomp-runtime-default',
-      ),
-      '🚨 the validator still finds security problems',
-    ).toEqual([]);
+    renders();
     const effective = (field: string) =>
       getAt(worker, ['securityContext', field]) ?? getAt(pod, ['securityContext', field]);
     expect(effective('runAsNonRoot'), '🚨 runAsNonRoot: true').toBe(true);
@@ -115,22 +114,35 @@ describe('07.2 probes, resources and a security context for the worker', () => {
     const tmp = recordsAt(worker, ['volumeMounts']).find((m) => m.mountPath === '/tmp');
     const volume = recordsAt(pod, ['volumes']).find((v) => v.name === tmp?.name);
     expect(volume?.emptyDir, '🚨 a read-only root needs an emptyDir mounted at /tmp').toBeDefined();
+    expect(
+      errors(
+        'unknown-field',
+        'run-as-non-root',
+        'read-only-root-filesystem',
+        'no-privilege-escalation',
+        'drop-all-capabilities',
+        'seccomp-runtime-default',
+      ),
+      '🚨 the validator still finds security problems',
+    ).toEqual([]);
   });
 
   it('shutdown: a preStop hook and terminationGracePeriodSeconds > preStop + GRACE_PERIOD_MS', () => {
-    expect(
-      errors('grace-period-covers-shutdown'),
-      '🚨 the validator still finds the grace period too short',
-    ).toEqual([]);
+    renders();
     const preStop = preStopSeconds(worker);
     expect(preStop, '🚨 a preStop hook that sleeps a moment').toBeGreaterThan(0);
     expect(
       getAt(pod, ['terminationGracePeriodSeconds']),
-      '🚨 more than preStop + 10 s',
+      `🚨 terminationGracePeriodSeconds must be more than preStop (${preStop} s) + GRACE_PERIOD_MS (10 s): the kubelet counts the preStop time against it, then sends SIGKILL`,
     ).toBeGreaterThan(preStop + 10);
+    expect(
+      errors('grace-period-covers-shutdown'),
+      '🚨 the validator still finds the grace period too short',
+    ).toEqual([]);
   });
 
   it('`pnpm k8s check` finds no errors in the folder', () => {
+    renders();
     expect(errors(), '🚨 the folder must pass the validator').toEqual([]);
   });
 });

@@ -31,6 +31,13 @@ const errors = (...rules: string[]) =>
     (f) => f.severity === 'error' && (rules.length === 0 || rules.includes(f.rule)),
   ).map((f) => `${f.rule}: ${f.message} (${path.basename(f.file)}:${f.line})`);
 
+/** Every manifest check needs a render: kustomize's own message when the folder has none. */
+const renders = () =>
+  expect(
+    report.targets[0]!.findings.filter((f) => f.rule === 'render').map((f) => f.message),
+    '🚨 kubectl kustomize could not render the folder: fix what its message says first',
+  ).toEqual([]);
+
 describe('07.3 the prod overlay', () => {
   it('allowedDisruptions follows the disruption controller', () => {
     expect(
@@ -49,6 +56,7 @@ describe('07.3 the prod overlay', () => {
   });
 
   it('three workers', () => {
+    renders();
     expect(
       getAt(find('Deployment', 'imgq-worker'), ['spec', 'replicas']),
       '🚨 the worker Deployment runs 3 replicas in prod',
@@ -56,6 +64,7 @@ describe('07.3 the prod overlay', () => {
   });
 
   it('a PodDisruptionBudget selects the workers and lets exactly one be evicted at a time', () => {
+    renders();
     const pdb = find('PodDisruptionBudget');
     expect(pdb, '🚨 add a PodDisruptionBudget to the overlay resources').toBeDefined();
     expect(
@@ -69,6 +78,7 @@ describe('07.3 the prod overlay', () => {
   });
 
   it('the workers are spread over nodes', () => {
+    renders();
     const constraints = recordsAt(find('Deployment', 'imgq-worker'), [
       'spec',
       'template',
@@ -85,6 +95,7 @@ describe('07.3 the prod overlay', () => {
   });
 
   it('the images come from the registry at tag 0.1.0, set with images: (the base is untouched)', () => {
+    renders();
     const images = objects
       .flatMap((o) =>
         recordsAt(o, ['spec', 'template', 'spec', 'containers']).concat(
@@ -112,6 +123,7 @@ describe('07.3 the prod overlay', () => {
   });
 
   it('the shared images volume is ReadWriteMany', () => {
+    renders();
     expect(
       getAt(find('PersistentVolumeClaim', 'imgq-images'), ['spec', 'accessModes']),
       '🚨 several nodes mount it',
@@ -120,6 +132,7 @@ describe('07.3 the prod overlay', () => {
   });
 
   it('`pnpm k8s check` finds no errors, and the prod-only objects are there', () => {
+    renders();
     expect(errors(), '🚨 the overlay must pass the validator').toEqual([]);
     expect(find('PodDisruptionBudget'), '🚨 prod adds a PodDisruptionBudget').toBeDefined();
   });

@@ -45,6 +45,13 @@ const errors = (...rules: string[]) =>
   ).map((f) => `${f.rule}: ${f.message} (line ${f.line})`);
 const none: EnvSources = { configMaps: {}, secrets: {} };
 
+/** Every manifest check needs a render: kustomize's own message when the folder has none. */
+const renders = () =>
+  expect(
+    report.targets[0]!.findings.filter((f) => f.rule === 'render').map((f) => f.message),
+    '🚨 kubectl kustomize could not render the folder: fix what its message says first',
+  ).toEqual([]);
+
 describe('07.4 wire the ConfigMap and the Secret into the worker', () => {
   it('resolveEnv builds the environment like the kubelet', () => {
     const spec: ContainerEnvSpec = {
@@ -77,6 +84,7 @@ describe('07.4 wire the ConfigMap and the Secret into the worker', () => {
   });
 
   it('the settings come from the ConfigMap imgq-worker (envFrom)', () => {
+    renders();
     expect(errors('config-ref-exists'), '🚨 every reference must exist in the render').toEqual([]);
     const refs = (worker.envFrom ?? []).map((s) => s.configMapRef?.name);
     expect(
@@ -91,6 +99,7 @@ describe('07.4 wire the ConfigMap and the Secret into the worker', () => {
   });
 
   it('REDIS_PASSWORD comes from the Secret, and no password is written in the manifest', () => {
+    renders();
     const variable = (worker.env ?? []).find((e) => e.name === 'REDIS_PASSWORD');
     expect(
       variable?.valueFrom?.secretKeyRef,
@@ -106,6 +115,7 @@ describe('07.4 wire the ConfigMap and the Secret into the worker', () => {
   });
 
   it('REDIS_URL carries the real password and host once the kubelet has expanded it', () => {
+    renders();
     expect(
       errors('env-interpolation-order'),
       '🚨 $(NAME) may only use variables defined before it',
@@ -121,6 +131,7 @@ describe('07.4 wire the ConfigMap and the Secret into the worker', () => {
   });
 
   it('`pnpm k8s check` finds no errors, and the worker uses both generated objects', () => {
+    renders();
     expect(errors(), '🚨 the folder must pass the validator').toEqual([]);
     const deployment = JSON.stringify(
       getAt(
