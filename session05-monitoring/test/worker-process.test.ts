@@ -38,9 +38,11 @@ function config(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
     redisUrl: redis.url,
     queue: uniqueName('proc'),
     workerId: uniqueName('w'),
-    leaseMs: 1_000,
+    // Margins no stall of a loaded machine reaches: a late heartbeat must not turn a healthy
+    // worker dead (the test about a blocked loop sets its own TTL).
+    leaseMs: 10_000,
     heartbeatIntervalMs: 50,
-    heartbeatTtlMs: 400,
+    heartbeatTtlMs: 5_000,
     recoveryIntervalMs: 100,
     gracePeriodMs: 2_000,
     logLevel: 'silent',
@@ -97,18 +99,23 @@ describe('createWorkerProcess', () => {
   });
 
   it('is not alive while a task blocks the event loop longer than a heartbeat TTL', async () => {
-    const proc = createWorkerProcess(config({ heartbeatTtlMs: 100 }));
+    // Blocked 1.5 s against a 1 s TTL: dead for sure; alive again needs 2 s without a 1 s
+    // stall, which a loaded machine still gives (a 100 ms TTL did not, reliably).
+    const proc = createWorkerProcess(config({ heartbeatTtlMs: 1_000 }));
     await proc.start();
     try {
       await waitFor(() => proc.health().ready);
-      const end = Date.now() + 300;
+      const end = Date.now() + 1_500;
       while (Date.now() < end) {
         // What a synchronous, CPU-bound task does to everything else in the process.
       }
       const health = proc.health();
       expect(health.alive).toBe(false);
       expect(health.reasons.join(' ')).toMatch(/event loop blocked for \d+ ms/);
-      await waitFor(() => proc.health().alive, { message: 'alive again once the loop is free' });
+      await waitFor(() => proc.health().alive, {
+        timeoutMs: 10_000,
+        message: 'alive again once the loop is free',
+      });
     } finally {
       await proc.stop();
     }
