@@ -54,7 +54,7 @@ export {
   type StartPrometheusOptions,
   startPrometheus,
 } from './prometheus.ts';
-export { checkMetricsText, type PromtoolResult, runPromtool } from './promtool.ts';
+export { checkMetricsText, type PromtoolResult, runPromtool, testRules } from './promtool.ts';
 export {
   type AlertRule,
   DEFAULT_THRESHOLDS,
@@ -63,6 +63,7 @@ export {
   type RecordingRule,
   type RuleGroup,
   type RuleThresholds,
+  type RuleUnitTest,
   rulesYaml,
 } from './rules.ts';
 export {

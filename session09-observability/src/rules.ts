@@ -172,3 +172,24 @@ export function noLiveWorkersRule(forDuration = DEFAULT_THRESHOLDS.noWorkersFor)
 export function rulesYaml(groups: RuleGroup[]): string {
   return stringify({ groups }, { lineWidth: 0 });
 }
+
+/** One test group of a promtool rules unit test file. */
+export interface RuleUnitTest {
+  name?: string;
+  /** Time between input samples (`1m`). */
+  interval: string;
+  input_series: Array<{ series: string; values: string }>;
+  alert_rule_test?: Array<{
+    eval_time: string;
+    alertname: string;
+    exp_alerts: Array<{
+      exp_labels: Record<string, string>;
+      exp_annotations?: Record<string, string>;
+    }>;
+  }>;
+  promql_expr_test?: Array<{
+    expr: string;
+    eval_time: string;
+    exp_samples: Array<{ labels: string; value: number }>;
+  }>;
+}
