@@ -34,7 +34,7 @@ function fakeWorker(tasks: Record<string, Promise<void>>, fetchStopMs = 0) {
     },
     inFlight: () => {
       calls.push('inFlight');
-      return running;
+      return new Map(running); // a snapshot of the tasks running NOW, like a real worker's
     },
   };
   return { target, calls, running };
@@ -52,16 +52,17 @@ function watch(promise: Promise<GracefulStopResult>) {
 }
 
 describe('03.4 graceful stop', () => {
-  it('stops fetching first, and reads the tasks in flight only once fetching has stopped', async () => {
+  it('stops fetching and waits for the task in flight', async () => {
     const { target, calls } = fakeWorker({ a: taskEndingAfter(10) }, 5);
     const stop = watch(stopGracefully(target, 1_000));
     await vi.advanceTimersByTimeAsync(20);
-    expect(stop.error).toBeUndefined();
-    expect(calls, '🚨 call stopFetching() and wait for it before reading inFlight()').toEqual([
-      'stopFetching',
-      'fetching stopped',
-      'inFlight',
-    ]);
+    expect(stop.error, '🚨 stopGracefully must not reject here').toBeUndefined();
+    expect(calls, '🚨 stopGracefully must call target.stopFetching()').toContain('stopFetching');
+    expect(calls, '🚨 read the tasks in flight with target.inFlight()').toContain('inFlight');
+    expect(stop.result, '🚨 task a ended at 10 ms, within the grace period').toEqual({
+      finished: ['a'],
+      abandoned: [],
+    });
   });
 
   it('waits for the tasks in flight and resolves as soon as the last one ends', async () => {
@@ -70,11 +71,15 @@ describe('03.4 graceful stop', () => {
     await vi.advanceTimersByTimeAsync(99);
     expect(stop.settled, '🚨 task b is still running at 99 ms: keep waiting').toBe(false);
     await vi.advanceTimersByTimeAsync(1);
-    expect(stop.error).toBeUndefined();
-    expect(stop.settled, '🚨 every task ended at 100 ms: do not wait out the grace period').toBe(
-      true,
-    );
-    expect(stop.result).toEqual({ finished: ['a', 'b'], abandoned: [] });
+    expect(stop.error, '🚨 stopGracefully must not reject here').toBeUndefined();
+    expect(
+      stop.settled,
+      '🚨 every task ended at 100 ms: resolve then, do not wait out the grace period',
+    ).toBe(true);
+    expect(stop.result, '🚨 both tasks ended: finished a and b, nothing abandoned').toEqual({
+      finished: ['a', 'b'],
+      abandoned: [],
+    });
     expect(vi.getTimerCount(), '🚨 clear the grace timer when you resolve early').toBe(0);
   });
 
@@ -87,17 +92,27 @@ describe('03.4 graceful stop', () => {
     await vi.advanceTimersByTimeAsync(499);
     expect(stop.settled, '🚨 the grace period is 500 ms: still waiting at 499 ms').toBe(false);
     await vi.advanceTimersByTimeAsync(1);
-    expect(stop.error).toBeUndefined();
+    expect(stop.error, '🚨 stopGracefully must not reject here').toBeUndefined();
     expect(stop.settled, '🚨 at 500 ms the grace period is over: resolve').toBe(true);
-    expect(stop.result).toEqual({ finished: ['quick'], abandoned: ['stuck'] });
+    expect(
+      stop.result,
+      '🚨 quick ended at 50 ms (finished); stuck was still running when the grace period ran out (abandoned)',
+    ).toEqual({ finished: ['quick'], abandoned: ['stuck'] });
   });
 
   it('counts a task that failed as finished: it ended', async () => {
     const { target } = fakeWorker({ ok: taskEndingAfter(10), bad: taskEndingAfter(20, 'fail') });
     const stop = watch(stopGracefully(target, 1_000));
     await vi.advanceTimersByTimeAsync(20);
-    expect(stop.error, '🚨 a failing task must not make stopGracefully reject').toBeUndefined();
-    expect(stop.result).toEqual({ finished: ['ok', 'bad'], abandoned: [] });
+    expect(
+      stop.error,
+      '🚨 a failing task must not make stopGracefully reject: a rejected task has ENDED (handle the rejection)',
+    ).toBeUndefined();
+    expect(stop.settled, '🚨 both tasks ended by 20 ms (one failed): resolve').toBe(true);
+    expect(stop.result, '🚨 a task that failed has ended: it counts as finished').toEqual({
+      finished: ['ok', 'bad'],
+      abandoned: [],
+    });
   });
 
   it('includes a task started by the last fetch, before fetching stopped', async () => {
@@ -109,31 +124,46 @@ describe('03.4 graceful stop', () => {
     };
     const stop = watch(stopGracefully(target, 1_000));
     await vi.advanceTimersByTimeAsync(29);
-    expect(stop.settled, '🚨 the task from the last fetch is still running').toBe(false);
+    expect(
+      stop.settled,
+      '🚨 the task the last fetch started is still running at 29 ms: it must be waited for too (read inFlight() after stopFetching() resolved)',
+    ).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
-    expect(stop.error).toBeUndefined();
-    expect(stop.result).toEqual({ finished: ['a', 'last'], abandoned: [] });
+    expect(stop.error, '🚨 stopGracefully must not reject here').toBeUndefined();
+    expect(
+      stop.result,
+      '🚨 the task the last fetch started must be waited for too: read inFlight() after stopFetching() resolved',
+    ).toEqual({ finished: ['a', 'last'], abandoned: [] });
   });
 
   it('counts the grace period from the call: slow fetch stopping uses it up', async () => {
     const { target } = fakeWorker({ stuck: taskEndingAfter(Number.POSITIVE_INFINITY) }, 300);
     const stop = watch(stopGracefully(target, 500));
-    await vi.advanceTimersByTimeAsync(500);
-    expect(stop.error).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(499);
+    expect(stop.settled, '🚨 the grace period (500 ms) is not over at 499 ms').toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stop.error, '🚨 stopGracefully must not reject here').toBeUndefined();
     expect(
       stop.settled,
       '🚨 500 ms after the call the grace period is over, however it was spent',
     ).toBe(true);
-    expect(stop.result).toEqual({ finished: [], abandoned: ['stuck'] });
+    expect(stop.result, '🚨 stuck never ended: abandoned').toEqual({
+      finished: [],
+      abandoned: ['stuck'],
+    });
+    expect(vi.getTimerCount(), '🚨 leave no timer behind').toBe(0);
   });
 
   it('resolves at once with nothing in flight', async () => {
     const { target } = fakeWorker({});
     const stop = watch(stopGracefully(target, 10_000));
     await vi.advanceTimersByTimeAsync(0);
-    expect(stop.error).toBeUndefined();
+    expect(stop.error, '🚨 stopGracefully must not reject here').toBeUndefined();
     expect(stop.settled, '🚨 nothing to wait for: resolve at once').toBe(true);
-    expect(stop.result).toEqual({ finished: [], abandoned: [] });
-    expect(vi.getTimerCount()).toBe(0);
+    expect(stop.result, '🚨 nothing was in flight: both lists are empty').toEqual({
+      finished: [],
+      abandoned: [],
+    });
+    expect(vi.getTimerCount(), '🚨 clear the grace timer when you resolve early').toBe(0);
   });
 });
