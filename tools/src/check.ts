@@ -17,6 +17,7 @@ import {
 } from './progress.ts';
 import { editedExercises } from './status.ts';
 import type { Target } from './target.ts';
+import { formatTypeError, type TscError, typecheckExercises } from './typecheck-exercise.ts';
 import { MARK } from './ui.ts';
 import {
   type FileResult,
@@ -47,6 +48,15 @@ export interface CheckOutcome {
   loadError: string | null;
   /** Set when the watchdog ended the check: the code never gave control back. */
   hung?: boolean;
+  /** Type errors in the exercise's files or its check (an exercise passes only without). */
+  typeErrors?: TscError[];
+}
+
+/** Adds the type errors to an outcome: tests that all pass with type errors are not a pass. */
+export function withTypeErrors(outcome: CheckOutcome, typeErrors: TscError[]): CheckOutcome {
+  if (typeErrors.length === 0) return outcome;
+  const status = outcome.status === 'passed' ? 'failing' : outcome.status;
+  return { ...outcome, status, typeErrors };
 }
 
 const TODO_MARK = '🐨 TODO';
@@ -141,10 +151,20 @@ export function formatOutcomes(outcomes: CheckOutcome[], cwd: string, target: Ta
       lines.push(chalk.dim(`     the task is in ${rel(ex.readme, cwd)}`));
       continue;
     }
+    const typeErrors = outcome.typeErrors ?? [];
+    const typeNote = typeErrors.length
+      ? `, ${typeErrors.length} type error${typeErrors.length === 1 ? '' : 's'}`
+      : '';
     const counted = outcome.hung
       ? chalk.red('(stopped: your code never gave control back)')
-      : chalk.dim(`(${outcome.passed}/${outcome.total} checks pass)`);
+      : chalk.dim(`(${outcome.passed}/${outcome.total} checks pass${typeNote})`);
     lines.push(`${MARK.fail} ${title} ${counted}`);
+    if (typeErrors.length > 0) {
+      lines.push(`   ${chalk.red('✗')} the type checker (tsc) finds errors:`);
+      for (const error of typeErrors.slice(0, 5))
+        lines.push(indent(formatTypeError(error, cwd), 7));
+      if (typeErrors.length > 5) lines.push(chalk.dim(`     … and ${typeErrors.length - 5} more`));
+    }
     if (outcome.loadError) {
       lines.push(chalk.red('     The check could not load the code:'));
       lines.push(indent(outcome.loadError, 7));
@@ -195,6 +215,8 @@ export interface CheckOptions {
    * @default `WORKBOOK_STALL_MS` or 20 s
    */
   stallMs?: number;
+  /** Type-check the exercises' files too. @default true */
+  typecheck?: boolean;
 }
 
 /** Everything one `pnpm check` run found. */
@@ -230,7 +252,11 @@ export async function checkExercises(
 
   const stallMs = options.stallMs ?? (Number(process.env.WORKBOOK_STALL_MS) || STALL_MS);
   const hung = new Map<string, Stall>();
-  const { report, output } = await runWatched(workbook, runnable, target, stallMs, hung);
+  // Tests and types side by side: tsc is single-threaded, vitest mostly waits on workers.
+  const [{ report, output }, types] = await Promise.all([
+    runWatched(workbook, runnable, target, stallMs, hung),
+    options.typecheck === false ? null : typecheckExercises(workbook.root, runnable, target),
+  ]);
   if (!report) {
     print(chalk.red('The checks could not run. vitest said:'));
     print(output.trim());
@@ -245,11 +271,17 @@ export async function checkExercises(
   };
   const outcomes = runnable.map((ex) => {
     const stall = hung.get(ex.id);
-    return stall
+    const outcome = stall
       ? hungOutcome(ex, stall)
       : outcomeOf(ex, fileResult(report, ex.checkFile), untouched(ex));
+    return withTypeErrors(outcome, types?.byExercise.get(ex.id) ?? []);
   });
   for (const line of formatOutcomes(outcomes, cwd, target)) print(line);
+  if (types?.failure) print(`${MARK.warn}The type checker could not run: ${types.failure}`);
+  if (types && types.elsewhere.length > 0) {
+    print(chalk.red(`   ✗ type errors outside the exercise files (${types.elsewhere.length}):`));
+    for (const error of types.elsewhere.slice(0, 5)) print(indent(formatTypeError(error, cwd), 7));
+  }
   if (target === 'exercise') {
     recordOutcomes(options.progressFile ?? progressPath(workbook.root), outcomes, print);
   }

@@ -4,9 +4,11 @@
  * so checks, demos and the session code must type-check against both.
  */
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
-import { binEntry, isMain, REPO_ROOT } from './paths.ts';
+import { binEntry, isMain, REPO_ROOT, rel } from './paths.ts';
 import { type RunResult, run } from './spawn.ts';
+import { parseTscOutput } from './typecheck-exercise.ts';
 import { heading, seconds } from './ui.ts';
 
 /** One tsc run of {@link typecheck}. */
@@ -18,12 +20,48 @@ export interface TypecheckRun {
 
 /** The two tsc invocations, as arguments after the tsc entry. */
 export const TYPECHECK_RUNS = [
-  { label: 'exercise target (starters)', args: ['-p', 'tsconfig.json'] },
   {
-    label: 'solution target (reference)',
+    label: "exercise target: the student's code in exercises/, with the course code",
+    args: ['-p', 'tsconfig.json'],
+  },
+  {
+    label: 'solution target: the reference solutions in solutions/, with the course code',
     args: ['-p', 'tsconfig.json', '--customConditions', 'solution'],
   },
 ] as const;
+
+/** Whose files the errors are in: the student's exercises, the references, the rest. */
+export function whoseErrors(output: string, root: string): string[] {
+  const counts = {
+    student: new Set<string>(),
+    reference: new Set<string>(),
+    course: new Set<string>(),
+  };
+  let errors = 0;
+  for (const error of parseTscOutput(output, root)) {
+    errors++;
+    const file = rel(error.file, root);
+    const owner = /(^|\/)exercises\/\d{2}-[^/]+\//.test(file)
+      ? 'student'
+      : /(^|\/)(solutions|wrong|mistakes)\//.test(file)
+        ? 'reference'
+        : 'course';
+    counts[owner].add(file);
+  }
+  if (errors === 0) return [];
+  const line = (files: Set<string>, who: string) =>
+    files.size
+      ? [`  in ${who}: ${[...files].slice(0, 6).join(', ')}${files.size > 6 ? ', …' : ''}`]
+      : [];
+  return [
+    ...line(
+      counts.student,
+      "the student's exercise code (exercises/; `pnpm check <id>` shows them per exercise)",
+    ),
+    ...line(counts.reference, 'reference, wrong or mistake code (solutions/, wrong/, mistakes/)'),
+    ...line(counts.course, 'course code (src/, test/, demos/, tools/)'),
+  ];
+}
 
 /**
  * Incremental state per target in node_modules/.cache, so a second run only re-checks what
@@ -56,7 +94,12 @@ export async function typecheck(root = REPO_ROOT): Promise<{ ok: boolean; runs: 
     console.log(
       `${mark} tsc ${args.join(' ')}  ${chalk.dim(`${label}, ${seconds(result.durationMs)}`)}`,
     );
-    if (result.exitCode !== 0) console.log(result.output.trimEnd());
+    if (result.exitCode !== 0) {
+      console.log(result.output.trimEnd());
+      const whose = whoseErrors(stripVTControlCharacters(result.output), root);
+      if (whose.length)
+        console.log(chalk.red(`Errors of the ${label.split(':')[0]}:\n${whose.join('\n')}`));
+    }
   }
   return { ok: runs.every((r) => r.result.exitCode === 0), runs };
 }

@@ -8,8 +8,8 @@ import { readHeartbeats, stallMessage, stallTracker } from '../src/watchdog.ts';
 import { runCli } from '../src/workbook.ts';
 import { printer, SLOW_MS, tempDir } from './helpers.ts';
 
-const HANG_ROOT = fileURLToPath(new URL('./fixtures/hang', import.meta.url));
-const SPIN_CHECK = path.join(HANG_ROOT, 'session01-hang/test/exercises/01-spin.test.ts');
+const STUDENT_ROOT = fileURLToPath(new URL('./fixtures/student', import.meta.url));
+const SPIN_CHECK = path.join(STUDENT_ROOT, 'session01-student/test/exercises/01-spin.test.ts');
 
 describe('stallTracker', () => {
   const beat = (pid: number, n: number, test: string | null = 'a test') => ({
@@ -61,7 +61,7 @@ describe('the check watchdog (real vitest runs on a busy-looping fixture)', {
   it('ends a run whose test worker never gives control back and names the test', async () => {
     const started = performance.now();
     const run = await runVitest({
-      root: HANG_ROOT,
+      root: STUDENT_ROOT,
       target: 'exercise',
       files: [SPIN_CHECK],
       stallMs: 3000,
@@ -75,12 +75,12 @@ describe('the check watchdog (real vitest runs on a busy-looping fixture)', {
     expect(performance.now() - started).toBeLessThan(SLOW_MS / 2);
   });
 
-  it('pnpm check reports the hang in plain words and still reports the other exercise', async () => {
+  it('pnpm check reports the hang in plain words, still reports the others, and their type errors', async () => {
     using tmp = tempDir();
     const out = printer();
     const code = await runCli(['check'], {
-      root: HANG_ROOT,
-      cwd: HANG_ROOT,
+      root: STUDENT_ROOT,
+      cwd: STUDENT_ROOT,
       print: out.print,
       progressFile: path.join(tmp.dir, 'progress.json'),
       stallMs: 3000,
@@ -93,13 +93,23 @@ describe('the check watchdog (real vitest runs on a busy-looping fixture)', {
     expect(text).toContain(
       '🚨 your code did not give control back (an infinite loop or a blocking call) while running "keeps at most 2 tasks in flight"',
     );
-    expect(text).toContain('01.2 A fine exercise');
-    expect(discoverWorkbook(HANG_ROOT).exercises.map((ex) => ex.id)).toEqual(['01.1', '01.2']);
+    expect(text).toMatch(/01\.2 A fine exercise/);
+    // 01.3 passes its test but does not type-check: not a pass.
+    expect(text).toContain('❌ 01.3 Halve a number (1/1 checks pass, 1 type error)');
+    expect(text).toContain(
+      "session01-student/exercises/03-typed/half.ts:3:9 TS2322 Type 'string' is not assignable to type 'number'.",
+    );
+    expect(text).toContain('0/3 exercise(s) pass.');
+    expect(discoverWorkbook(STUDENT_ROOT).exercises.map((ex) => ex.id)).toEqual([
+      '01.1',
+      '01.2',
+      '01.3',
+    ]);
   });
 
   it('leaves the reference alone: the watchdog does not fire on code that gives control back', async () => {
     const run = await runVitest({
-      root: HANG_ROOT,
+      root: STUDENT_ROOT,
       target: 'solution',
       files: [SPIN_CHECK],
       stallMs: 3000,
