@@ -72,7 +72,12 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     if (options.health && (path === '/healthz' || path === '/readyz')) {
-      const answer = probe(path, options.health());
+      let answer: ProbeResponse;
+      try {
+        answer = probe(path, options.health());
+      } catch (error) {
+        answer = { status: 500, body: { error: `the probe failed: ${(error as Error).message}` } };
+      }
       response.writeHead(answer.status, {
         'content-type': 'application/json',
         'cache-control': 'no-store',
