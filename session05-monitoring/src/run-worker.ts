@@ -35,6 +35,11 @@ export interface WorkerProcessOptions extends Partial<WorkerConfig> {
   signals?: SignalSource;
   /** Called on a second signal with 128 + n. @default process.exit */
   exit?: (code: number) => void;
+  /**
+   * Called once the process is built, before it starts: listeners attached here see every
+   * queue event, the recovery pass at start-up included (metrics, trace events).
+   */
+  onCreated?: (process: WorkerProcess) => void;
   /** Called once the process is running (to attach a health server, for example). */
   onStarted?: (process: WorkerProcess) => void;
 }
@@ -55,14 +60,25 @@ export interface WorkerProcessOptions extends Partial<WorkerConfig> {
 export async function runWorkerProcess(options: WorkerProcessOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const { processor, backoff, untilEmpty, json, env, signals, exit, onStarted, ...settings } =
-    options;
+  const {
+    processor,
+    backoff,
+    untilEmpty,
+    json,
+    env,
+    signals,
+    exit,
+    onCreated,
+    onStarted,
+    ...settings
+  } = options;
   const config = loadWorkerConfig(env ?? process.env, settings, stderr.isTTY === true);
   const proc = createWorkerProcess(config, {
     ...(processor ? { processor } : {}),
     ...(backoff ? { backoff } : {}),
     logDestination: stderr,
   });
+  onCreated?.(proc);
   const { queue, worker } = proc;
   const id = config.workerId;
   const emit = (line: Record<string, unknown>) => {
