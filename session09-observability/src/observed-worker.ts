@@ -52,6 +52,7 @@ export async function runObservedWorker(options: ObservedWorkerOptions = {}): Pr
     metricsHost,
     onListening,
     onEvent,
+    onCreated,
     onStarted,
     processor,
     ...rest
@@ -74,9 +75,13 @@ export async function runObservedWorker(options: ObservedWorkerOptions = {}): Pr
     return await runWorkerProcess({
       ...rest,
       processor: tracer.wrap(inner),
-      onStarted: (proc) => {
+      onCreated: (proc) => {
+        // Before start: the recovery pass at start-up is recorded too.
         tracer.attach(proc);
         metrics.instrument(proc);
+        onCreated?.(proc);
+      },
+      onStarted: (proc) => {
         const port = proc.config.healthPort;
         if (port !== undefined) {
           serverStarting = startMetricsServer({

@@ -187,7 +187,7 @@ export function createTaskTracer(options: TaskTracerOptions): TaskTracer {
         });
         logReady();
       }
-      logger = proc.logger;
+      logger = proc.logger.child({ workerId: proc.config.workerId });
       workerId = proc.config.workerId;
       const queue = proc.queue;
       const finish = (taskId: string) => {
