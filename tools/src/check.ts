@@ -6,126 +6,26 @@
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
+import { type CheckOutcome, hungOutcome, outcomeOf, withTypeErrors } from './check-outcome.ts';
 import type { Exercise, Workbook } from './exercises.ts';
 import { rel } from './paths.ts';
-import {
-  type CheckStatus,
-  fingerprint,
-  loadProgress,
-  progressPath,
-  saveProgress,
-} from './progress.ts';
+import { fingerprint, loadProgress, progressPath, saveProgress } from './progress.ts';
 import { editedExercises } from './status.ts';
 import type { Target } from './target.ts';
-import { formatTypeError, type TscError, typecheckExercises } from './typecheck-exercise.ts';
+import { formatTypeError, typecheckExercises } from './typecheck-exercise.ts';
 import { MARK } from './ui.ts';
-import {
-  type FileResult,
-  failureSummary,
-  fileResult,
-  runVitest,
-  type VitestReport,
-} from './vitest-run.ts';
+import { fileResult, runVitest, type VitestReport } from './vitest-run.ts';
 import { STALL_MS, type Stall, stallMessage } from './watchdog.ts';
 
-/** A failed test, as shown to a learner. */
-export interface FailedTest {
-  name: string;
-  /** The assertion message without the stack. */
-  message: string;
-  /** True when the failure is a starter's `🐨 TODO` error. */
-  todo: boolean;
-}
-
-/** The result of one exercise's check. */
-export interface CheckOutcome {
-  exercise: Exercise;
-  status: CheckStatus;
-  passed: number;
-  total: number;
-  failures: FailedTest[];
-  /** Set when the check could not even load the code (e.g. a syntax error in the file). */
-  loadError: string | null;
-  /** Set when the watchdog ended the check: the code never gave control back. */
-  hung?: boolean;
-  /** Type errors in the exercise's files or its check (an exercise passes only without). */
-  typeErrors?: TscError[];
-}
-
-/** Adds the type errors to an outcome: tests that all pass with type errors are not a pass. */
-export function withTypeErrors(outcome: CheckOutcome, typeErrors: TscError[]): CheckOutcome {
-  if (typeErrors.length === 0) return outcome;
-  const status = outcome.status === 'passed' ? 'failing' : outcome.status;
-  return { ...outcome, status, typeErrors };
-}
-
-const TODO_MARK = '🐨 TODO';
-
-/**
- * Reads one exercise's outcome from a vitest report. Pure, so it is tested without vitest.
- * - every test passed → `passed`
- * - no test passed and the files are still the pristine starter (`untouched`), or every test
- *   failed with a starter's TODO error → `not-started`
- * - anything else (including a file that did not load) → `failing`
- * @param untouched whether the student's files equal the pristine starter; `null` when unknown
- * (no git), which leaves the decision to the TODO errors alone.
- */
-export function outcomeOf(
-  exercise: Exercise,
-  file: FileResult | undefined,
-  untouched: boolean | null = null,
-): CheckOutcome {
-  const base = { exercise, passed: 0, total: 0, failures: [], loadError: null };
-  if (!file) {
-    return {
-      ...base,
-      status: 'failing',
-      loadError: 'the check did not run (vitest did not report it)',
-    };
-  }
-  if (file.assertionResults.length === 0) {
-    const message = file.message
-      ? cleanMessage(failureSummary(file.message, 8))
-      : 'the check has no tests';
-    return { ...base, status: 'failing', loadError: message };
-  }
-  const failures: FailedTest[] = [];
-  let passed = 0;
-  for (const test of file.assertionResults) {
-    if (test.status === 'passed') {
-      passed++;
-      continue;
-    }
-    const raw = test.failureMessages.join('\n') || `the test ended as "${test.status}"`;
-    failures.push({
-      name: test.fullName,
-      message: cleanMessage(failureSummary(raw)),
-      todo: raw.includes(TODO_MARK),
-    });
-  }
-  const total = file.assertionResults.length;
-  let status: CheckStatus = 'failing';
-  if (passed === total) status = 'passed';
-  else if (
-    passed === 0 &&
-    (untouched === true || (untouched === null && failures.every((f) => f.todo)))
-  ) {
-    status = 'not-started';
-  }
-  return {
-    ...base,
-    status,
-    passed,
-    total,
-    failures,
-    loadError: file.message ? cleanMessage(file.message) : null,
-  };
-}
-
-/** Drops the error class prefix that vitest puts before assertion messages. */
-function cleanMessage(message: string): string {
-  return message.replace(/^(AssertionError|Error|TypeError|RangeError): /, '');
-}
+export {
+  brokenFileOf,
+  type CheckOutcome,
+  type FailedTest,
+  hungOutcome,
+  outcomeOf,
+  plainWords,
+  withTypeErrors,
+} from './check-outcome.ts';
 
 /**
  * Formats outcomes for the terminal.
@@ -155,18 +55,29 @@ export function formatOutcomes(outcomes: CheckOutcome[], cwd: string, target: Ta
     const typeNote = typeErrors.length
       ? `, ${typeErrors.length} type error${typeErrors.length === 1 ? '' : 's'}`
       : '';
+    const broken = outcome.total === 0 && outcome.loadError !== null;
     const counted = outcome.hung
       ? chalk.red('(stopped: your code never gave control back)')
-      : chalk.dim(`(${outcome.passed}/${outcome.total} checks pass${typeNote})`);
+      : broken
+        ? chalk.red('(the check could not run)')
+        : chalk.dim(`(${outcome.passed}/${outcome.total} checks pass${typeNote})`);
     lines.push(`${MARK.fail} ${title} ${counted}`);
-    if (typeErrors.length > 0) {
+    // A file that does not load shows the loader's framed error; tsc would only repeat it.
+    if (typeErrors.length > 0 && !outcome.brokenFile) {
       lines.push(`   ${chalk.red('✗')} the type checker (tsc) finds errors:`);
       for (const error of typeErrors.slice(0, 5))
         lines.push(indent(formatTypeError(error, cwd), 7));
       if (typeErrors.length > 5) lines.push(chalk.dim(`     … and ${typeErrors.length - 5} more`));
     }
     if (outcome.loadError) {
-      lines.push(chalk.red('     The check could not load the code:'));
+      const whose = target === 'exercise' ? 'your file' : 'the file';
+      lines.push(
+        chalk.red(
+          outcome.brokenFile
+            ? `   ✗ ${whose} ${rel(outcome.brokenFile, cwd)} does not load:`
+            : '   ✗ the check could not load the code:',
+        ),
+      );
       lines.push(indent(outcome.loadError, 7));
     }
     // Real assertion failures first; checks that only hit a starter's TODO fold into one line.
@@ -336,25 +247,6 @@ function emptyReport(): VitestReport {
     numFailedTestSuites: 0,
     success: true,
     testResults: [],
-  };
-}
-
-/** The outcome of an exercise whose check the watchdog ended. */
-export function hungOutcome(exercise: Exercise, stall: Stall): CheckOutcome {
-  return {
-    exercise,
-    status: 'failing',
-    passed: 0,
-    total: 0,
-    failures: [
-      {
-        name: stall.test ?? 'loading the check',
-        message: `🚨 ${stallMessage(stall)}`,
-        todo: false,
-      },
-    ],
-    loadError: null,
-    hung: true,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * `pnpm test`: the one gate of the course. In order, stopping at the first failure:
  *
- * 1. lint and format (`biome check .`)
+ * 1. lint and format (`biome check .`); a failure names `pnpm format`
  * 2. typecheck on both targets of the exercise switch
- * 3. the whole vitest suite on the reference solutions (library tests + every check)
- * 4. the proof: every check fails on its untouched starter, every wrong variant is caught
+ * 3. the whole vitest suite on the reference solutions (library tests + every check) — not on
+ *    the student's exercises, which `pnpm check --all` checks
+ * 4. the proof: every check fails on its untouched starter, every wrong variant and catalogue
+ *    mistake is caught
  *
  * The last lines are a plain summary that CI logs and people can read:
  * `Proof: ...` and `Tests: N passed, N failed`.
@@ -28,6 +30,11 @@ import { run } from './spawn.ts';
 import { typecheck } from './typecheck.ts';
 import { banner, heading, seconds } from './ui.ts';
 import { failureSummary, runVitest, type VitestReport } from './vitest-run.ts';
+
+/** Printed under a failed lint step: most findings are formatting, which one command fixes. */
+export const FORMAT_HINT =
+  '  Formatting and the fixable lint findings: run `pnpm format` (biome check --write .), then ' +
+  '`pnpm lint` to see what is left to fix by hand.';
 
 /** Counts behind the final `Tests:` line. */
 export interface GateCounts {
@@ -135,7 +142,7 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
   const steps: Step[] = [
     {
       key: 'lint',
-      title: 'Lint and format (biome check .)',
+      title: 'Lint and format (biome check .): code style, formatting and layering rules',
       run: async () => {
         const result = await run(
           process.execPath,
@@ -145,17 +152,22 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
             inherit: true,
           },
         );
+        if (result.exitCode !== 0) console.log(chalk.yellow(FORMAT_HINT));
         return result.exitCode === 0;
       },
     },
     {
       key: 'typecheck',
-      title: 'Typecheck (tsc, exercise and solution targets)',
+      title:
+        "Typecheck (tsc): the whole repository, once with exercises/ (the student's code) " +
+        'and once with solutions/ (the references)',
       run: async () => (await typecheck(root)).ok,
     },
     {
       key: 'tests',
-      title: 'Tests on the reference solutions (vitest, WORKBOOK_TARGET=solution)',
+      title:
+        'Tests (vitest, WORKBOOK_TARGET=solution): library tests and every check, on the ' +
+        'REFERENCE solutions, not on your exercises (`pnpm check --all` checks those)',
       run: async () => {
         const { report, exitCode } = await runVitest({ root, target: 'solution', inherit: true });
         const suite = suiteCounts(report);
@@ -167,7 +179,9 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
     },
     {
       key: 'proof',
-      title: 'Proof: checks fail on untouched starters and catch wrong variants',
+      title:
+        'Proof: every check fails on its untouched starter and catches the wrong variants and ' +
+        'the mistake catalogue',
       run: async () => {
         const proof = await runProof(discoverWorkbook(root), {
           log: (line) => console.log(chalk.dim(`  ${line}`)),
@@ -183,6 +197,7 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
 
   const started = Date.now();
   let failedStep: string | null = null;
+  let failedKey: GateStep | null = null;
   for (const [index, step] of steps.entries()) {
     const label = `${index + 1}/${steps.length} ${step.title}`;
     console.log(`\n${heading(label)}`);
@@ -201,6 +216,7 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
     console.log(chalk.dim(`  ${ok ? 'done' : 'FAILED'} in ${seconds(Date.now() - stepStart)}`));
     if (!ok) {
       failedStep = label;
+      failedKey = step.key;
       break;
     }
   }
@@ -213,7 +229,10 @@ export async function gate(root = REPO_ROOT, skip: Set<GateStep> = new Set()): P
   const skipped = [...skip].join(', ');
   console.log('');
   if (failedStep)
-    console.log(banner(`✖ Gate failed at step ${failedStep} (after ${total})`, false));
+    console.log(
+      banner(`✖ Gate failed at step ${failedStep} (after ${total})`, false) +
+        (failedKey === 'lint' ? `\n${FORMAT_HINT.trim()}` : ''),
+    );
   else if (skipped)
     console.log(banner(`✖ Incomplete: skipped ${skipped}; the rest passed (${total})`, false));
   else console.log(banner(`✔ Gate passed: lint, typecheck, tests and proof (${total})`, true));

@@ -75,9 +75,49 @@ export async function typecheckExercises(
   exercises: Exercise[],
   target: Target,
 ): Promise<ExerciseTypecheck> {
-  const files = exercises.flatMap((ex) => exerciseFiles(ex, target));
   const result: ExerciseTypecheck = { byExercise: new Map(), elsewhere: [], failure: null };
-  if (files.length === 0) return result;
+  if (exercises.length === 0) return result;
+  const first = await runTsc(root, exercises, target);
+  if (typeof first === 'string') return { ...result, failure: first };
+  let errors = first;
+  // tsc reports no type errors at all while any file has a syntax error (TS1xxx): check the
+  // exercises without one again on their own, so one broken file hides nothing else.
+  const owner = (error: TscError) => ownerOf(error, exercises, target);
+  const broken = new Set(errors.filter((e) => /^TS1\d{3}$/.test(e.code)).map(owner));
+  if (broken.size > 0) {
+    const rest = exercises.filter((ex) => !broken.has(ex));
+    const again = rest.length > 0 ? await runTsc(root, rest, target) : [];
+    if (typeof again === 'string') return { ...result, failure: again };
+    errors = [...errors.filter((e) => broken.has(owner(e))), ...again];
+  }
+  for (const error of errors) {
+    const ex = owner(error);
+    if (!ex) {
+      result.elsewhere.push(error);
+      continue;
+    }
+    const list = result.byExercise.get(ex.id) ?? [];
+    list.push(error);
+    result.byExercise.set(ex.id, list);
+  }
+  return result;
+}
+
+function ownerOf(error: TscError, exercises: Exercise[], target: Target): Exercise | undefined {
+  return exercises.find(
+    (ex) =>
+      error.file === ex.checkFile ||
+      error.file.startsWith(`${target === 'solution' ? ex.solutionDir : ex.dir}${path.sep}`),
+  );
+}
+
+/** One tsc run over the exercises' files: the errors, or why tsc could not run. */
+async function runTsc(
+  root: string,
+  exercises: Exercise[],
+  target: Target,
+): Promise<TscError[] | string> {
+  const files = exercises.flatMap((ex) => exerciseFiles(ex, target));
   const key = createHash('sha1')
     .update(`${root}\n${target}\n${files.join('\n')}`)
     .digest('hex')
@@ -110,25 +150,9 @@ export async function typecheckExercises(
     });
     const errors = parseTscOutput(out.output, root);
     if (out.exitCode !== 0 && errors.length === 0) {
-      result.failure =
-        out.output.trim().split('\n').slice(0, 8).join('\n') || `tsc exited ${out.exitCode}`;
-      return result;
+      return out.output.trim().split('\n').slice(0, 8).join('\n') || `tsc exited ${out.exitCode}`;
     }
-    for (const error of errors) {
-      const owner = exercises.find(
-        (ex) =>
-          error.file === ex.checkFile ||
-          error.file.startsWith(`${target === 'solution' ? ex.solutionDir : ex.dir}${path.sep}`),
-      );
-      if (!owner) {
-        result.elsewhere.push(error);
-        continue;
-      }
-      const list = result.byExercise.get(owner.id) ?? [];
-      list.push(error);
-      result.byExercise.set(owner.id, list);
-    }
-    return result;
+    return errors;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

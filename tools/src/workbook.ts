@@ -75,6 +75,8 @@ const HELP = `${chalk.bold('pnpm workbook')} — your companion through the cour
   ${chalk.cyan('pnpm workbook list')}                exercise ids, titles and status
   ${chalk.cyan('pnpm check')} [session] [exercise]   run the checks on your code (e.g. 01, 01.3, 01 3)
   ${chalk.cyan('pnpm check')} ... --watch            run them again whenever you save
+  ${chalk.cyan('pnpm check --all')}                  every exercise of every session: tests and types
+                                    (the same: ${chalk.cyan('pnpm workbook verify')})
   ${chalk.cyan('pnpm hint')} <exercise>              one more hint each time (--all: all shown so far, --reset)
   ${chalk.cyan('pnpm workbook diff')} <exercise>     your files against the reference solution
   ${chalk.cyan('pnpm workbook reset')} <exercise>    back up your attempt and restore the starter
@@ -115,6 +117,9 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       case 'list':
         return list(workbook, ctx);
       case 'check':
+        return await check(workbook, args, session, ctx);
+      case 'verify':
+        args.flags.add('all');
         return await check(workbook, args, session, ctx);
       case 'hint':
         return hint(workbook, args, session, ctx);
@@ -218,7 +223,10 @@ async function check(
   session: string | null,
   ctx: CliContext,
 ): Promise<number> {
-  const selection = resolveSelection(workbook, args.positional, { session });
+  // --all (and `pnpm workbook verify`): every exercise of every session, whatever the folder.
+  const selection = args.flags.has('all')
+    ? { exercises: workbook.exercises, label: 'all exercises' }
+    : resolveSelection(workbook, args.positional, { session });
   const target = args.flags.has('solution') ? 'solution' : 'exercise';
   if (selection.exercises.length === 0) {
     ctx.print(`${MARK.info}There are no exercises in ${selection.label} yet.`);
@@ -231,7 +239,7 @@ async function check(
         : 'your code';
     ctx.print(
       chalk.dim(
-        `Checking ${selection.label} (${selection.exercises.length} exercise(s)) against ${what}…`,
+        `Checking ${selection.label} (${selection.exercises.length} exercise(s)) against ${what}: tests and types…`,
       ),
     );
     const result = await checkExercises(workbook, selection.exercises, {

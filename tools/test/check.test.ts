@@ -1,8 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatOutcomes, outcomeOf, watchFolders } from '../src/check.ts';
+import {
+  brokenFileOf,
+  formatOutcomes,
+  outcomeOf,
+  plainWords,
+  watchFolders,
+  withTypeErrors,
+} from '../src/check.ts';
 import { discoverWorkbook } from '../src/exercises.ts';
+import { FORMAT_HINT } from '../src/gate.ts';
 import { loadProgress } from '../src/progress.ts';
 import type { FileResult } from '../src/vitest-run.ts';
 import { runCli } from '../src/workbook.ts';
@@ -75,6 +83,44 @@ describe('outcomeOf', () => {
   });
 });
 
+describe('messages in plain words', () => {
+  it('explains a test timeout and an unprintable error, and leaves 🚨 messages alone', () => {
+    expect(
+      plainWords('Error: Test timed out in 30000ms.\nIf this is a long-running test…'),
+    ).toMatch(
+      /^🚨 this check did not finish within 30 s: something your code awaits never happens/,
+    );
+    expect(plainWords('Error: Hook timed out in 10000ms.')).toContain(
+      '🚨 the set-up or clean-up of this check did not finish within 10 s',
+    );
+    expect(plainWords('STACK_TRACE_ERROR')).toContain('STACK_TRACE_ERROR');
+    expect(plainWords('STACK_TRACE_ERROR')).toContain('pnpm exec vitest run <check file>');
+    expect(plainWords('🚨 a lease must expire: Test timed out in 5000ms')).toBe(
+      '🚨 a lease must expire: Test timed out in 5000ms',
+    );
+  });
+
+  it('names the student file a load error points at, and fails a pass with type errors', () => {
+    const message = `[PARSE_ERROR] Unexpected token\n ╭─[ session01-fixture/exercises/01-double/double.ts:4:2 ]`;
+    expect(brokenFileOf(double, message)).toBe(double.starterFiles[0]);
+    expect(brokenFileOf(double, 'Cannot find package vitest')).toBeNull();
+    const passed = outcomeOf(double, fileWith(['a', 'passed']));
+    const typeError = {
+      file: double.starterFiles[0]!,
+      line: 2,
+      column: 3,
+      code: 'TS2322',
+      message: 'x',
+    };
+    expect(withTypeErrors(passed, [typeError]).status).toBe('failing');
+    expect(withTypeErrors(passed, []).status).toBe('passed');
+  });
+
+  it('the gate names pnpm format when lint or formatting fails', () => {
+    expect(FORMAT_HINT).toContain('run `pnpm format`');
+  });
+});
+
 describe('formatOutcomes', () => {
   it('shows a TODO starter as "not started yet" with the file to open', () => {
     const text = plain(
@@ -140,6 +186,22 @@ describe('pnpm check (real vitest runs on the fixture workbook)', { timeout: SLO
     const recorded = loadProgress(progressFile).exercises;
     expect(recorded['01.1']).toMatchObject({ status: 'not-started', passed: 0, total: 2 });
     expect(recorded['01.2']).toMatchObject({ status: 'failing', passed: 1, total: 2 });
+  });
+
+  it('pnpm workbook verify checks every exercise of every session, tests and types', async () => {
+    using tmp = tempDir();
+    const out = printer();
+    const code = await runCli(['verify'], {
+      root: FIXTURE_ROOT,
+      cwd: path.join(FIXTURE_ROOT, 'session01-fixture', 'exercises'),
+      print: out.print,
+      progressFile: path.join(tmp.dir, 'progress.json'),
+    });
+    expect(code).toBe(1);
+    expect(out.text()).toContain(
+      'Checking all exercises (2 exercise(s)) against your code: tests and types…',
+    );
+    expect(out.text()).toContain('0/2 exercise(s) pass.');
   });
 
   it('runs the reference with --solution and records nothing', async () => {

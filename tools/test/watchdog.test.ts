@@ -99,11 +99,25 @@ describe('the check watchdog (real vitest runs on a busy-looping fixture)', {
     expect(text).toContain(
       "session01-student/exercises/03-typed/half.ts:3:9 TS2322 Type 'string' is not assignable to type 'number'.",
     );
-    expect(text).toContain('0/3 exercise(s) pass.');
+    // 01.4 has a syntax error: the student reads which file does not load, and why.
+    expect(text).toContain('❌ 01.4 Triple a number (the check could not run)');
+    expect(text).toContain(
+      '✗ your file session01-student/exercises/04-broken/triple.ts does not load:',
+    );
+    expect(text).toContain('[PARSE_ERROR] Unexpected token');
+    expect(text).not.toContain('0/0 checks pass');
+    // 01.5: the student's own long string, whole.
+    expect(text).toContain(
+      "'Hello, Ada! Welcome to the distributed image processing course, session one.'",
+    );
+    expect(text).not.toMatch(/Hello, Ada! Welcome to the d[^']*…/);
+    expect(text).toContain('0/5 exercise(s) pass.');
     expect(discoverWorkbook(STUDENT_ROOT).exercises.map((ex) => ex.id)).toEqual([
       '01.1',
       '01.2',
       '01.3',
+      '01.4',
+      '01.5',
     ]);
   });
 
