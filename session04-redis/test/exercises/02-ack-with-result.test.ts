@@ -3,7 +3,7 @@ import { type RedisServerHandle, testRedis, uniqueName } from '@workbook/tools/t
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ackWithResult } from '#ex/02-ack-with-result/ack-with-result.ts';
-import { crashAfter } from '../helpers/crash-after.ts';
+import { crashAfterFirstChange } from '../helpers/crash-after.ts';
 
 let server: RedisServerHandle;
 let redis: Redis;
@@ -44,7 +44,10 @@ describe('04.2 ack with result', () => {
       ttl,
       '🚨 the result needs an expiry (SET ... PX ms); -1 means it never expires',
     ).toBeGreaterThan(0);
-    expect(ttl, '🚨 the TTL is in milliseconds').toBeLessThanOrEqual(5_000);
+    expect(
+      ttl,
+      `🚨 the TTL is in milliseconds (SET ... PX ms): asked for 5000 ms, the key lives ${ttl} ms (EX would take seconds)`,
+    ).toBeLessThanOrEqual(5_000);
   });
 
   it('a task that is not processing is refused and changes nothing', async () => {
@@ -52,13 +55,16 @@ describe('04.2 ack with result', () => {
     await redis.lpush(keys.processing, 't1');
     expect(
       await ackWithResult(redis, keys, 'ghost', result('ghost'), 60_000),
-      '🚨 unknown id: return false',
+      '🚨 unknown id: return false (decide on what LREM removed: a Lua script can, MULTI cannot decide)',
     ).toBe(false);
     expect(
       await redis.exists(keys.result('ghost')),
       '🚨 no result for a task that was not processing (MULTI cannot decide this; Lua can)',
     ).toBe(0);
-    expect(await ackWithResult(redis, keys, 't1', result('t1'), 60_000)).toBe(true);
+    expect(
+      await ackWithResult(redis, keys, 't1', result('t1'), 60_000),
+      '🚨 an ack of a processing task returns true',
+    ).toBe(true);
     const second = JSON.stringify({ taskId: 't1', status: 'failed' });
     expect(
       await ackWithResult(redis, keys, 't1', second, 60_000),
@@ -73,9 +79,19 @@ describe('04.2 ack with result', () => {
   it('a worker that dies after its first command leaves both changes or neither', async () => {
     const keys = queueKeys(uniqueName('ex2'));
     await redis.lpush(keys.processing, 't1', 't2');
-    expect(await ackWithResult(redis, keys, 't1', result('t1'), 60_000)).toBe(true);
-    // This client runs one command for real, then "dies": later calls never reach Redis.
-    await ackWithResult(crashAfter(redis, 1), keys, 't2', result('t2'), 60_000).catch(() => false);
+    expect(
+      await ackWithResult(redis, keys, 't1', result('t1'), 60_000),
+      '🚨 an ack of a processing task returns true',
+    ).toBe(true);
+    const state = async () =>
+      JSON.stringify([
+        await redis.lrange(keys.processing, 0, -1),
+        await redis.exists(keys.result('t2')),
+      ]);
+    // This client runs commands for real until one of them changes the processing list or the
+    // result; then it "dies": later calls never reach Redis. Reads on the way do not count.
+    const dying = await crashAfterFirstChange(redis, state);
+    await ackWithResult(dying, keys, 't2', result('t2'), 60_000).catch(() => false);
     const stillProcessing = (await redis.lrange(keys.processing, 0, -1)).includes('t2');
     const stored = (await redis.exists(keys.result('t2'))) === 1;
     expect(

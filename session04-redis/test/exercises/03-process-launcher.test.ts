@@ -1,43 +1,124 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { runWorkers } from '#ex/03-process-launcher/run-workers.ts';
+import { waitFor } from '@workbook/tools/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runWorkers, type WorkerReport } from '#ex/03-process-launcher/run-workers.ts';
 
 const FAKE_WORKER = fileURLToPath(new URL('../fixtures/fake-worker.mjs', import.meta.url));
 const command = [process.execPath, FAKE_WORKER];
+/** The fake worker exits with this code when it did not get the launcher's environment. */
+const NO_PARENT_ENV = 97;
+
+// A variable only THIS process has: a worker sees it only if the launcher passed its
+// environment on (the fake worker exits 97 without it).
+beforeAll(() => {
+  process.env.WORKBOOK_LAUNCHER_PARENT = 'inherited';
+});
+afterAll(() => {
+  delete process.env.WORKBOOK_LAUNCHER_PARENT;
+});
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Fails with a clear 🚨 when a worker exited 97: it did not get this process's environment. */
+function expectParentEnv(reports: WorkerReport[]): void {
+  const without = reports.filter((r) => r.exitCode === NO_PARENT_ENV).map((r) => `#${r.index}`);
+  expect(
+    without,
+    `🚨 process ${without.join(', ')} did not get this process's environment (PATH, HOME, …): give each { ...process.env, ...options.env, WORKER_INDEX } — an env without process.env replaces it`,
+  ).toEqual([]);
+}
+
+const ids = (index: number, n = 2) => Array.from({ length: n }, (_, t) => `w${index}-t${t}`);
 
 describe('04.3 process launcher', () => {
-  it('starts count separate processes and reports them in start order', async () => {
-    const reports = await runWorkers({ count: 3, command });
+  it('starts every process at once and reports them in start order, with their pids', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ex43-'));
+    dirs.push(dir);
+    const ready = () => readdirSync(dir).filter((name) => name.startsWith('ready-'));
+    let settled = false;
+    const run = runWorkers({ count: 3, command, env: { FAKE_SYNC_DIR: dir, FAKE_COUNT: '3' } });
+    run.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    let reports: WorkerReport[];
+    try {
+      // Each fake worker waits for `go` until all three are running: started one after
+      // another (each awaited before the next), only the first ever runs.
+      await waitFor(() => settled || ready().length === 3, {
+        timeoutMs: 8_000,
+        message: `🚨 only ${ready().length} of 3 processes ran at the same time: start all of them first, then wait for them together (not one after another)`,
+      });
+    } finally {
+      writeFileSync(path.join(dir, ready().length === 3 ? 'go' : 'abort'), '');
+      reports = await run;
+    }
+    expectParentEnv(reports);
+    expect(ready().length, '🚨 all 3 processes must run at the same time').toBe(3);
     expect(
       reports.map((r) => r.index),
-      '🚨 one report per process, in start order',
+      '🚨 one report per process, in START order (the last one started exits first here: do not list them in the order they exit)',
     ).toEqual([0, 1, 2]);
-    const pids = new Set(reports.map((r) => r.pid));
-    expect(pids.size, '🚨 each worker is its own OS process (its own pid)').toBe(3);
-    expect(pids.has(process.pid), '🚨 spawn new processes; do not run the work in this one').toBe(
-      false,
-    );
+    const pids = reports.map((r) => r.pid);
+    expect(new Set(pids).size, '🚨 each worker is its own OS process (its own pid)').toBe(3);
+    expect(
+      pids.includes(process.pid),
+      '🚨 spawn new processes; do not run the work in this one',
+    ).toBe(false);
+    expect(
+      pids,
+      "🚨 each report's pid must be the pid of the process started with that WORKER_INDEX",
+    ).toEqual([0, 1, 2].map((n) => Number(readFileSync(path.join(dir, `ready-${n}`), 'utf8'))));
+    expect(
+      reports.map((r) => r.completed),
+      '🚨 each process printed two completed tasks',
+    ).toEqual([ids(0), ids(1), ids(2)]);
   });
 
-  it('credits every completed task to the process that printed it', async () => {
+  it("gives every process this process's environment, plus env, plus its WORKER_INDEX", async () => {
+    const reports = await runWorkers({ count: 2, command, env: { FAKE_TASKS: '1' } });
+    expectParentEnv(reports);
+    expect(
+      reports.map((r) => r.completed),
+      "🚨 each process names its tasks after its WORKER_INDEX ('0', '1', … in start order) and prints FAKE_TASKS=1 task: pass options.env and WORKER_INDEX: String(index)",
+    ).toEqual([ids(0, 1), ids(1, 1)]);
+  });
+
+  it('credits every completed task to the process that printed it, reading whole lines', async () => {
     const reports = await runWorkers({ count: 3, command, env: { FAKE_TASKS: '3' } });
+    expectParentEnv(reports);
     for (const report of reports) {
       expect(
         report.completed,
-        `🚨 process #${report.index} printed three completed tasks (lines may arrive in pieces: read LINES, not chunks; pass WORKER_INDEX)`,
-      ).toEqual([0, 1, 2].map((n) => `w${report.index}-t${n}`));
+        `🚨 process #${report.index} printed three lines with status 'completed' (and one 'failed', which does not count). Lines arrive in pieces: read LINES (readline), not chunks`,
+      ).toEqual(ids(report.index, 3));
     }
   });
 
   it('waits for every process and reports exit codes without throwing', async () => {
     const reports = await runWorkers({ count: 2, command, env: { FAKE_EXIT_CODE: '3' } });
+    expectParentEnv(reports);
     expect(
       reports.map((r) => r.exitCode),
       '🚨 report each exit code; a failed worker is not an exception',
     ).toEqual([3, 3]);
     expect(
-      reports.every((r) => r.completed.length === 2),
-      '🚨 resolve after the output was fully read',
-    ).toBe(true);
+      reports.map((r) => r.completed),
+      '🚨 a process that exits with an error still gets its completed tasks reported',
+    ).toEqual([ids(0), ids(1)]);
+  });
+
+  it('resolves only once every output line was read (close, not exit)', async () => {
+    const reports = await runWorkers({ count: 2, command, env: { FAKE_LATE: '1' } });
+    expectParentEnv(reports);
+    expect(
+      reports.map((r) => r.completed),
+      "🚨 a line that arrives after the process exited was missed: 'exit' can come before the output is fully read; resolve on 'close' (stdout drained)",
+    ).toEqual([0, 1].map((n) => [...ids(n), `w${n}-late`]));
   });
 });

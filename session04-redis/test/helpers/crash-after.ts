@@ -1,26 +1,45 @@
 import type { Redis } from 'ioredis';
 
-/** The error a {@link crashAfter} client rejects with once it has "died". */
+/** The error a {@link crashAfterFirstChange} client rejects with once it has "died". */
 export const CRASHED = '💥 the worker process died here';
 
 /**
- * A client that behaves as if its process died right after `survive` commands: those run for
- * real, every later call rejects without reaching Redis. Checks use it to ask "what is left in
- * Redis if a worker dies in the middle of this?" — the question atomicity answers.
+ * A client whose process "dies" right after the first command that CHANGED something in Redis:
+ * every call runs for real until `state()` (read on another connection) differs from what it
+ * was before the first call; from then on, calls reject without reaching Redis. Reads a
+ * solution makes on the way (a PING, an LLEN) do not count: only the question "what is left in
+ * Redis if the worker dies right after its first write?" does.
  *
- * Only calls made on the client itself count; a `multi()` or `pipeline()` counts as one call
- * and everything queued on it is sent with its `exec()`, as one unit.
+ * A `multi()` or `pipeline()` is handed over as it is: everything queued on it is sent with its
+ * `exec()`, as one unit.
  */
-export function crashAfter(redis: Redis, survive = 1): Redis {
-  let calls = 0;
+export async function crashAfterFirstChange(
+  redis: Redis,
+  state: () => Promise<string>,
+): Promise<Redis> {
+  const before = await state();
+  let dead = false;
   return new Proxy(redis, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        calls++;
-        if (calls > survive) return Promise.reject(new Error(CRASHED));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (dead) return Promise.reject(new Error(CRASHED));
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        const afterwards = async () => {
+          if ((await state()) !== before) dead = true;
+        };
+        return result.then(
+          async (reply: unknown) => {
+            await afterwards();
+            return reply;
+          },
+          async (error: unknown) => {
+            await afterwards();
+            throw error;
+          },
+        );
       };
     },
   });
