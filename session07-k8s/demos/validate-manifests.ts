@@ -1,4 +1,4 @@
-/** Render every overlay with kubectl kustomize and validate it offline: schemas, unknown fields, course rules, with timings. */
+/** Render every overlay with kubectl kustomize and validate it offline: schemas, unknown fields, course rules, with timings; then YOUR 07.1-07.4 folders and functions. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,23 +6,90 @@ import {
   checkTargets,
   DEFAULT_RULES,
   formatReport,
+  getAt,
+  type ManifestObject,
+  recordsAt,
   refOf,
   renderTarget,
   reportJson,
   runKubectl,
+  stringMapAt,
 } from '@workbook/session07';
 import { demoOutDir, done, runMain, step, table, title, warn } from '@workbook/tools/demo-kit';
 import chalk from 'chalk';
 import { stringify } from 'yaml';
-// The manifests folders of your exercises 07.1-07.4 (only the folder constants are used here).
-import { MANIFESTS_DIR as EX1 } from '#ex/01-fix-selector/selector.ts';
-import { MANIFESTS_DIR as EX2 } from '#ex/02-harden-worker/quantity.ts';
-import { MANIFESTS_DIR as EX3 } from '#ex/03-prod-overlay/disruptions.ts';
-import { MANIFESTS_DIR as EX4 } from '#ex/04-wire-config/environment.ts';
+// Your exercises 07.1-07.4 through the switch (exercises/, or the references with --solution):
+// their manifests folders, validated, and their functions, run on what those folders render.
+import { MANIFESTS_DIR as EX1, selects } from '#ex/01-fix-selector/selector.ts';
+import { MANIFESTS_DIR as EX2, parseQuantity } from '#ex/02-harden-worker/quantity.ts';
+import { allowedDisruptions, MANIFESTS_DIR as EX3 } from '#ex/03-prod-overlay/disruptions.ts';
+import {
+  type ContainerEnvSpec,
+  MANIFESTS_DIR as EX4,
+  resolveEnv,
+} from '#ex/04-wire-config/environment.ts';
 
 const SESSION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OVERLAYS = ['dev', 'prod'].map((name) => path.join(SESSION_DIR, 'k8s', 'overlays', name));
 const rel = (file: string) => path.relative(SESSION_DIR, file);
+
+/** Runs one of your functions; a starter's TODO (or any error) becomes a line that says so. */
+function yours(id: string, run: () => string): string {
+  try {
+    return run();
+  } catch (error) {
+    const message = (error as Error).message;
+    return message.includes('🐨 TODO')
+      ? chalk.yellow(`not solved yet: pnpm check ${id}`)
+      : chalk.red(`threw: ${message.slice(0, 60)}`);
+  }
+}
+
+/** What each exercise's function says about the objects its own folder rendered. */
+function yourCode(index: number, objects: ManifestObject[]): string {
+  const deployment = objects.find((o) => refOf(o).kind === 'Deployment');
+  const worker = recordsAt(deployment, ['spec', 'template', 'spec', 'containers']).find(
+    (c) => c.name === 'worker',
+  );
+  if (index === 0)
+    return yours('07.1', () => {
+      const selector = getAt(deployment, ['spec', 'selector']) as Parameters<typeof selects>[0];
+      const labels = stringMapAt(deployment, ['spec', 'template', 'metadata', 'labels']);
+      return `selects(): the Deployment ${selects(selector ?? {}, labels) ? 'finds' : 'does NOT find'} its pods`;
+    });
+  if (index === 1)
+    return yours('07.2', () => {
+      const q = (kind: string, r: string) =>
+        parseQuantity(getAt(worker, ['resources', kind, r]) as string);
+      return `parseQuantity(): requests ${q('requests', 'cpu')} CPU / ${(q('requests', 'memory') / 2 ** 20).toFixed(0)} MiB`;
+    });
+  if (index === 2)
+    return yours('07.3', () => {
+      const pdb = objects.find((o) => refOf(o).kind === 'PodDisruptionBudget');
+      const replicas = Number(getAt(deployment, ['spec', 'replicas']) ?? 1);
+      if (!pdb) {
+        allowedDisruptions({ maxUnavailable: 1 }, replicas); // a starter says so here
+        return 'allowedDisruptions(): no PodDisruptionBudget in the overlay yet';
+      }
+      return `allowedDisruptions(): ${allowedDisruptions(getAt(pdb, ['spec']) as object, replicas)} of ${replicas} workers evictable at once`;
+    });
+  return yours('07.4', () => {
+    const sources = {
+      configMaps: {} as Record<string, Record<string, string>>,
+      secrets: {} as Record<string, Record<string, string>>,
+    };
+    for (const o of objects) {
+      const data = stringMapAt(o, ['data']);
+      if (refOf(o).kind === 'ConfigMap') sources.configMaps[refOf(o).name] = data;
+      if (refOf(o).kind === 'Secret')
+        sources.secrets[refOf(o).name] = Object.fromEntries(
+          Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+        );
+    }
+    const url = resolveEnv((worker ?? {}) as ContainerEnvSpec, sources).REDIS_URL;
+    return `resolveEnv(): REDIS_URL = ${url === undefined ? '(unset)' : url.replace(/:\/\/:[^@$]+@/, '://:****@')}`;
+  });
+}
 
 await runMain(async () => {
   title('Session 07 · Validate the Kubernetes manifests offline (no cluster needed)');
@@ -93,6 +160,7 @@ await runMain(async () => {
         folder: t.target,
         errors: t.findings.filter((f) => f.severity === 'error').length,
         'first error': first ? `${first.rule} (${path.basename(first.file)}:${first.line})` : '—',
+        'your code on it': yourCode(i, t.objects),
       };
     }),
   );
