@@ -1,5 +1,4 @@
-// 💰 Everything you need is exported by the session library:
-// import { describeValue, encode, grayscaleImage, InvalidOptionError, openImage, resizeImage } from '@workbook/session01';
+// The session library (`@workbook/session01`) has what you need: see its src/index.ts.
 
 /** Options of {@link grayscaleThumbnail}. */
 export interface ThumbnailOptions {
@@ -20,16 +19,17 @@ export interface ThumbnailOptions {
 /**
  * A greyscale thumbnail of an untrusted image: opened safely (EXIF orientation applied), never
  * enlarged, encoded in `format`.
+ *
+ * @returns the encoded thumbnail.
+ * @throws {InvalidOptionError} `ERR_INVALID_OPTION` when `width` or `height` is not a whole
+ *   number from 1 to 4096; the message names the option, the value and the range.
+ * @throws the library's image codes (`ERR_IMAGE_CORRUPT`, `ERR_NOT_AN_IMAGE`, …) for bad input.
  */
 export async function grayscaleThumbnail(
   input: string | Buffer,
   options: ThumbnailOptions,
 ): Promise<Buffer> {
-  // 🐨 1. Check `options.width` and `options.height`: whole numbers from 1 to 4096, else throw
-  //       an InvalidOptionError whose message names the option, the value and the range.
-  // 🐨 2. Open the input with openImage (safe limits + EXIF orientation come with it).
-  // 🐨 3. Queue a resize to the box with the fit mode (default 'inside'), then grayscale.
-  // 🐨 4. Encode in `options.format` (default 'jpeg') and return the bytes.
+  // 🐨 Your code here: the README says what the thumbnail must be; `pnpm hint 01.1` helps.
   void input;
   void options;
   throw new Error(
