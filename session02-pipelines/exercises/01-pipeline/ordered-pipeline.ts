@@ -11,27 +11,26 @@ export class OrderedPipeline {
 
   /** Appends a filter and returns the pipeline, so calls can be chained. */
   add(filter: Filter): this {
-    // 🐨 Remember the filter (in #filters) and return `this`.
     throw new Error('🐨 TODO (02.1): add() — store the filter and return this');
   }
 
-  /** The filters grouped into passes, in order. */
+  /**
+   * The filters grouped into passes, in order: every filter in exactly one pass, as few passes
+   * as sharp's order allows (a filter may join a pass when `canJoinPass` says sharp still
+   * applies it after everything already in that pass). No filters, no passes.
+   */
   passes(): Filter[][] {
-    // 🐨 Walk #filters in order. Keep a `current` pass. A filter joins `current` when
-    //    `canJoinPass(opsOfCurrent, filter.ops)` says sharp will still apply it after the
-    //    others; otherwise close `current` and start a new pass with this filter.
-    // 💰 opsOfCurrent = current.flatMap((f) => f.ops)
     throw new Error('🐨 TODO (02.1): passes() — group the filters into passes');
   }
 
-  /** Decodes once, runs every pass, hands raw pixels between passes, encodes once. */
+  /**
+   * Runs the pipeline: decodes `input` once with session 01's `openImage` (safe, EXIF
+   * orientation applied), runs each pass as one sharp pipeline, hands raw pixels (not an
+   * encoded image) from one pass to the next, and encodes once at the end in `format`.
+   * @returns the encoded result.
+   */
   async run(input: string | Buffer, format: OutputFormat): Promise<Buffer> {
-    // 🐨 1. image = await openImage(input)   (session 01: safe decode)
-    //    2. for each pass: image = await filter.apply(image) for its filters;
-    //       between passes (not after the last one) turn the image into raw pixels:
-    //         const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
-    //         image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-    //    3. return encode(image, { format })
+    // 🐨 Your code here (the README's diagram; `pnpm hint 02.1` when stuck).
     throw new Error('🐨 TODO (02.1): run() — one sharp pipeline per pass, raw pixels in between');
   }
 }

@@ -15,21 +15,23 @@ const KNOWN_OPS: readonly string[] = [...SHARP_OP_ORDER, ...SOLO_OPS];
 export class MiniFactory {
   readonly #definitions = new Map<string, AnyFilterDefinition>();
 
-  /** Checks and stores a definition; returns the factory for chaining. */
+  /**
+   * Checks and stores a definition; returns the factory for chaining.
+   * @throws {InvalidFilterDefinitionError} `ERR_INVALID_FILTER_DEFINITION` for a name that is
+   *   missing or not kebab-case ({@link NAME}), a name already registered, a missing `apply`
+   *   function, or `ops` that is not a non-empty array of operations from {@link KNOWN_OPS}.
+   */
   register(definition: AnyFilterDefinition): this {
-    // 🐨 Refuse, with `new InvalidFilterDefinitionError(message)`:
-    //    - a name that does not match NAME (kebab-case),
-    //    - a name that is already registered,
-    //    - a definition without an `apply` function,
-    //    - `ops` that is not a non-empty array of names from KNOWN_OPS.
-    //    Otherwise store it in #definitions and return `this`.
     throw new Error('🐨 TODO (02.2): register() — validate, then store the definition');
   }
 
-  /** Builds a validated filter from `{ name, params }`. */
+  /**
+   * Builds a validated filter from `{ name, params }` (`new Filter(definition, params)` from
+   * session 01 validates the params).
+   * @throws {UnknownFilterError} `ERR_UNKNOWN_FILTER` for a name nobody registered (`toString`
+   *   and `constructor` included); its message lists the known names.
+   */
   create(spec: FilterSpec): Filter {
-    // 🐨 Look the name up; unknown → `throw new UnknownFilterError(spec.name, this.names())`.
-    //    Known → `new Filter(definition, spec.params ?? {})` (it validates the params).
     throw new Error('🐨 TODO (02.2): create() — look up the definition and build a Filter');
   }
 

@@ -5,16 +5,14 @@ export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
 
 /**
  * A concurrency limiter: at most `concurrency` tasks run at once; the others wait, first in
- * first out, and start as soon as a slot frees. A failing task frees its slot like any other.
+ * first out, and start as soon as a slot frees. A failing task (even one that throws before
+ * its first `await`) rejects only its own caller and frees its slot like any other. The same
+ * limiter serves any number of batches, one after another.
+ *
+ * @throws {InvalidOptionError} `ERR_INVALID_OPTION` when `concurrency` is not an integer >= 1
+ *   (use `describeValue` for the value in the message).
  */
 export function createLimiter(concurrency: number): Limit {
-  // 🐨 1. Refuse a concurrency that is not an integer >= 1:
-  //       throw new InvalidOptionError(`Expected \`concurrency\` to be an integer >= 1, got ${describeValue(concurrency)}`)
-  // 🐨 2. Keep a count of running tasks and a FIFO queue of tasks waiting to start.
-  // 🐨 3. Return a function `limit(task)` that returns a Promise which
-  //       - starts the task now if a slot is free, else queues the start,
-  //       - settles with the task's result or error,
-  //       - in every case (success AND failure) frees the slot and starts the next waiting task.
-  // 💰 Promise.resolve().then(task) turns a task that throws synchronously into a rejection.
+  // 🐨 Your code here (`pnpm hint 02.3` when stuck).
   throw new Error('🐨 TODO (02.3): createLimiter() — at most N tasks in flight');
 }

@@ -26,15 +26,11 @@ const EXTENSIONS: Record<OutputFormat, string> = {
  *
  * @example outputNameFor('cats/tom.jpeg', { pattern: '{name}-{pipeline}.{ext}', pipeline: 'thumb', format: 'webp' })
  * // 'cats/tom-thumb.webp'
+ * @throws {InvalidOptionError} `ERR_INVALID_OPTION` for a pattern without `{name}`, with folders
+ *   (`/`, `\`, `..`) or with an unknown token; the message shows the pattern (`describeValue`).
  */
 export function outputNameFor(relativeInput: string, options: OutputNameOptions): string {
-  // 🐨 1. Check the pattern; throw InvalidOptionError (message with describeValue(pattern)) when
-  //       - it has no {name} (every image would get the same file name),
-  //       - it contains '/', '\\' or '..' (a pattern names a file, not folders),
-  //       - it has a token other than {name}, {pipeline}, {ext}.
-  // 🐨 2. Split the input with path.parse(relativeInput): keep `dir`, use `name` (no extension).
-  // 🐨 3. Replace every token, then return path.join(dir, fileName).
-  // 💰 pattern.matchAll(/\{([^}]*)\}/g) finds the tokens; EXTENSIONS maps format → extension.
+  // 🐨 Your code here: the README lists what each token becomes and what to refuse.
   throw new Error('🐨 TODO (02.4): outputNameFor() — build the output name from the pattern');
 }
 
@@ -46,7 +42,6 @@ export async function pendingImages<T extends { output: string }>(
   outputDir: string,
   planned: T[],
 ): Promise<T[]> {
-  // 🐨 Keep the items whose `path.join(outputDir, item.output)` does NOT exist
-  //    (`access()` rejects when it is missing). Keep the original order.
+  // 🐨 Your code here (`pnpm hint 02.4` when stuck).
   throw new Error('🐨 TODO (02.4): pendingImages() — leave out images whose output exists');
 }
