@@ -1,9 +1,10 @@
 /**
  * The local autoscaler on real worker processes (`node session05-monitoring/bin/imgq-worker.mjs`)
- * and a private Redis: a burst scales the pool up from zero, the queue drains, a trickle keeps
- * the workers busy while the compressed stabilization window brings the pool down (so workers
- * are drained with tasks in flight), and KEDA's cooldown takes it to zero. Every task is done
- * exactly once, and every scale-down was a graceful exit 0.
+ * and a private Redis, with model time in the test's hands (a ManualClock): a burst scales the
+ * pool up from zero, the queue drains while model time stands still, then model time moves in
+ * 15 s steps so that the HPA's scale-down stabilization window (300 s) comes due before KEDA's
+ * cooldown (600 s here), each at a known moment whatever the machine's speed. Every task is
+ * done exactly once, and every scale-down was a graceful exit 0.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import {
   waitFor,
 } from '@workbook/tools/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/autoscaler/clock.ts';
 import {
   LocalAutoscaler,
   ProcessReplicaDriver,
@@ -25,9 +27,9 @@ import {
   runLoad,
 } from '../src/index.ts';
 
-const TIME_SCALE = 60; // 15 s syncs every 0.25 s; the 300 s window and cooldown take 5 s
 const BURST = 40;
-const TRICKLE = { rate: 3, durationMs: 12_000 };
+const SYNC_MS = 15_000;
+const COOLDOWN_S = 600;
 const PIPELINE = {
   steps: [
     { name: 'resize', params: { width: 1200 } },
@@ -48,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('local autoscaler on real worker processes', () => {
-  it('scales up on a burst, drains, scales down only after the stabilization window or cooldown, then to zero; nothing lost or duplicated', async () => {
+  it('scales up on a burst, drains, scales down after the stabilization window, then to zero after the cooldown; nothing lost or duplicated', async () => {
     const queue = uniqueName('autoscale');
     const events: ReplicaEvent[] = [];
     const driver = new ProcessReplicaDriver({
@@ -58,16 +60,29 @@ describe('local autoscaler on real worker processes', () => {
       env: { VIPS_CONCURRENCY: '1' },
       onEvent: (e) => events.push(e),
     });
+    const clock = new ManualClock();
     const autoscaler = new LocalAutoscaler({
       redisUrl: redis.url,
       queue,
       driver,
-      timeScale: TIME_SCALE,
-      scaledObject: queueScaledObject(queue, { maxReplicaCount: 3 }),
+      clock,
+      tickMs: 20,
+      // A cooldown longer than the HPA's 300 s window: the HPA shrinks the pool first, then
+      // KEDA takes it to zero (with both at 300 s they come due in the same poll).
+      scaledObject: queueScaledObject(queue, { maxReplicaCount: 3, cooldownPeriod: COOLDOWN_S }),
     });
     const inspector = new QueueInspector({ url: redis.url, name: queue });
+    /** Moves model time one sync period on and waits until the loop has run at that time. */
+    const step = async () => {
+      const now = clock.advance(SYNC_MS);
+      await waitFor(() => (autoscaler.last?.model ?? -1) >= now, {
+        timeoutMs: 30_000,
+        message: `the autoscaler did not tick at model time ${now / 1000} s`,
+      });
+    };
     try {
       await autoscaler.start();
+      await waitFor(() => autoscaler.last !== undefined, { timeoutMs: 30_000 });
       const photos = fixturePhotos();
       const outDir = path.join(dir, 'out');
       const burst = await runLoad({
@@ -78,62 +93,56 @@ describe('local autoscaler on real worker processes', () => {
         outDir,
         pipeline: PIPELINE,
       });
-      // Once the burst is mostly done, a trickle keeps the workers busy through the window.
-      await waitFor(async () => (await inspector.counts()).pending < 5, {
-        timeoutMs: 90_000,
-        message: 'the autoscaler did not drain the burst',
-      });
-      const trickle = await runLoad({
-        redisUrl: redis.url,
-        queue,
-        pattern: { kind: 'steady', ...TRICKLE },
-        photos,
-        outDir,
-        pipeline: PIPELINE,
-      });
-      const ids = [...burst.taskIds, ...trickle.taskIds];
+      const ids = burst.taskIds;
+      // 15 s: an HPA sync at zero replicas (nothing); 30 s: KEDA's poll sees 40 pending.
+      await step();
+      await step();
+      expect(autoscaler.decisions, '🚨 the burst scales the pool up at the first poll').toEqual([
+        expect.objectContaining({ model: 30_000, from: 0, to: 3 }),
+      ]);
+      // Model time stands still while the workers drain the burst: nothing comes due.
       await waitFor(async () => (await inspector.counts()).completed >= ids.length, {
-        timeoutMs: 60_000,
-        message: 'the queue was not drained',
+        timeoutMs: 150_000,
+        message: 'the workers did not drain the burst',
       });
-      await waitFor(
-        () => driver.desired === 0 && driver.replicas().every((r) => r.state === 'exited'),
-        {
-          timeoutMs: 40_000,
-          message: 'the pool did not scale back to zero',
-        },
-      );
+      expect(autoscaler.decisions, '🚨 no decision while model time stands still').toHaveLength(1);
+      // Then in sync periods until KEDA has taken the pool to zero.
+      for (let i = 0; i < 60 && driver.desired > 0; i++) await step();
+      await waitFor(() => driver.replicas().every((r) => r.state === 'exited'), {
+        timeoutMs: 60_000,
+        message: 'the workers did not drain and exit',
+      });
       await autoscaler.stop();
 
-      // Scaled up from zero to the maximum, by KEDA's activation and the HPA.
-      const ups = autoscaler.decisions.filter((d) => d.to > d.from);
-      expect(ups[0]?.from, '🚨 the pool starts at zero (minReplicaCount 0)').toBe(0);
-      expect(
-        Math.max(...autoscaler.decisions.map((d) => d.to)),
-        '🚨 the burst takes the pool to maxReplicaCount',
-      ).toBe(3);
-      // Every scale-down comes at least 300 model-seconds after the scale-up before it: the
-      // HPA's scale-down stabilization window, or KEDA's cooldown once the list stays empty
-      // (which of the two acts first depends on how fast this machine drains the burst).
-      const downs = autoscaler.decisions.filter((d) => d.to < d.from);
+      const [up, hpaDown, kedaDown] = autoscaler.decisions;
       const history = JSON.stringify(autoscaler.decisions);
-      expect(downs.length, `🚨 the pool scales down after the burst: ${history}`).toBeGreaterThan(
-        0,
-      );
-      for (const down of downs) {
-        const upBefore = ups.filter((u) => u.model <= down.model).at(-1)!;
-        expect(
-          down.model - upBefore.model,
-          `🚨 no scale-down within 300 model-seconds of a scale-up (stabilization / cooldown): ${history}`,
-        ).toBeGreaterThanOrEqual(300_000);
-      }
-      expect(downs.at(-1), '🚨 KEDA takes the pool to zero after its cooldown').toMatchObject({
+      expect(
+        autoscaler.decisions,
+        `🚨 up, down by the HPA, to zero by KEDA: ${history}`,
+      ).toHaveLength(3);
+      expect(up, '🚨 from zero to maxReplicaCount').toMatchObject({ from: 0, to: 3 });
+      expect(hpaDown, '🚨 the HPA scales down to 1 (the queue is empty)').toMatchObject({
+        from: 3,
+        to: 1,
+        source: 'hpa',
+      });
+      expect(
+        hpaDown!.model - up!.model,
+        `🚨 not before the 300 s stabilization window has passed, at the first sync after it: ${history}`,
+      ).toBeGreaterThanOrEqual(300_000);
+      expect(hpaDown!.model - up!.model).toBeLessThanOrEqual(300_000 + SYNC_MS);
+      expect(kedaDown, '🚨 KEDA takes the pool to zero after its cooldown').toMatchObject({
+        from: 1,
         to: 0,
         source: 'keda',
       });
+      expect(
+        kedaDown!.model - up!.model,
+        `🚨 the cooldown counts from the last poll that saw tasks (30 s): ${history}`,
+      ).toBeGreaterThanOrEqual(COOLDOWN_S * 1000);
+      expect(kedaDown!.model - up!.model).toBeLessThanOrEqual(COOLDOWN_S * 1000 + 30_000);
 
-      // Workers were drained, also while the trickle kept them busy (whether the HPA or KEDA's
-      // cooldown shrinks the pool first depends on the machine's speed), and every one exited 0.
+      // Every worker was drained and exited 0.
       const replicas = driver.replicas();
       expect(
         driver.failures.map((f) => f.message),
@@ -178,5 +187,5 @@ describe('local autoscaler on real worker processes', () => {
       await driver.close();
       await inspector.close();
     }
-  }, 180_000);
+  }, 300_000);
 });

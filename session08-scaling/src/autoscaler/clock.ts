@@ -47,3 +47,32 @@ export class CompressedClock implements Clock {
     return modelMs / this.factor;
   }
 }
+
+/**
+ * Model time that moves only when told to: for tests that decide when a sync, a poll, a
+ * stabilization window or a cooldown comes due, instead of leaving it to the machine's speed.
+ * @example
+ * const clock = new ManualClock();
+ * clock.advance(15_000); // the next HPA sync is due
+ */
+export class ManualClock implements Clock {
+  #now: number;
+
+  /** @param start model ms at the start @default 0 */
+  constructor(start = 0) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  /**
+   * Moves model time forward.
+   * @throws {InvalidOptionError} `ERR_INVALID_OPTION` for a negative or non-finite step.
+   */
+  advance(ms: number): number {
+    this.#now += checkNumber('ms', ms, { min: 0 });
+    return this.#now;
+  }
+}

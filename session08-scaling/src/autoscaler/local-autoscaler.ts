@@ -11,7 +11,7 @@ import { QueueInspector, reliableKeys } from '@workbook/session05';
 import type { HpaControllerOptions } from '../hpa/types.ts';
 import type { ScaledObjectSpec } from '../keda/scaled-object.ts';
 import { ScaledObjectController, type ScalingStep } from '../keda/scaled-object-controller.ts';
-import { CompressedClock } from './clock.ts';
+import { type Clock, CompressedClock } from './clock.ts';
 import { countReplicas, type ReplicaCounts, type ReplicaDriver } from './replica-driver.ts';
 
 /** One reading of the queue and the replicas. */
@@ -61,6 +61,11 @@ export interface LocalAutoscalerOptions {
   scaledObject?: ScaledObjectSpec;
   /** Model seconds per wall second. @default 20 */
   timeScale?: number;
+  /**
+   * Where model time comes from. @default a {@link CompressedClock} at `timeScale` (a test
+   * passes a {@link ManualClock} to decide when syncs, windows and cooldowns come due)
+   */
+  clock?: Clock;
   /** Wall ms between two readings. @default 100 */
   tickMs?: number;
   /** The HPA controller's sync period, model ms. @default 15000 */
@@ -109,7 +114,8 @@ export function queueScaledObject(
  * await driver.close();
  */
 export class LocalAutoscaler {
-  readonly clock: CompressedClock;
+  readonly clock: Clock;
+  readonly #timeScale: number;
   /** When the clock started (epoch ms): sample and decision times `t` count from here. */
   readonly startedAt: number;
   readonly controller: ScaledObjectController;
@@ -128,7 +134,9 @@ export class LocalAutoscaler {
     this.#options = options;
     this.#tickMs = checkDuration('tickMs', options.tickMs ?? 100);
     this.startedAt = Date.now();
-    this.clock = new CompressedClock(options.timeScale ?? 20);
+    const compressed = new CompressedClock(options.timeScale ?? 20);
+    this.#timeScale = compressed.factor;
+    this.clock = options.clock ?? compressed;
     const spec = options.scaledObject ?? queueScaledObject(queue);
     const pending = reliableKeys(queue).pending;
     for (const [i, trigger] of spec.triggers.entries()) {
@@ -189,7 +197,7 @@ export class LocalAutoscaler {
       },
       model,
     );
-    const t = this.clock.wallElapsed();
+    const t = Date.now() - this.startedAt;
     if (step.changed && step.source) {
       this.decisions.push({
         t,
@@ -216,7 +224,7 @@ export class LocalAutoscaler {
       sample,
       step,
       lastDecision: this.decisions.at(-1) ?? null,
-      timeScale: this.clock.factor,
+      timeScale: this.#timeScale,
       driverKind: driver.kind,
     });
   }
