@@ -95,6 +95,15 @@ it('300 tasks, 3 workers, 4 SIGKILLs: every task done exactly once or dead-lette
   for (let n = 0; n < 3; n++) workers.push(startWorker(options));
 
   // Kill a random worker that is holding a task, and start a replacement, KILLS times.
+  // Starting processes that compile TypeScript can take tens of seconds on a loaded machine:
+  // the start has its own bound, so the waits below measure only the run.
+  for (const worker of workers) {
+    await waitFor(() => worker.events.some((e) => e.event === 'started'), {
+      timeoutMs: 120_000,
+      intervalMs: 100,
+      message: `worker ${worker.pid} started`,
+    });
+  }
   await waitFor(async () => (await queue.counts()).completed >= 20, { timeoutMs: 30_000 });
   const killed: Array<{ pid: number; holding: number }> = [];
   while (killed.length < KILLS) {
@@ -176,4 +185,4 @@ it('300 tasks, 3 workers, 4 SIGKILLs: every task done exactly once or dead-lette
   };
   console.log(`chaos: ${JSON.stringify(summary)}`);
   await queue.close();
-}, 120_000);
+}, 240_000);
