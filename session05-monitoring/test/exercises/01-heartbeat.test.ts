@@ -15,31 +15,40 @@ afterAll(async () => {
   await server?.[Symbol.asyncDispose]();
 });
 
-/** Beats for each id every `everyMs` until stopped. */
-function keepBeating(
-  keys: ReturnType<typeof reliableKeys>,
-  ids: string[],
-  ttlMs: number,
-  everyMs: number,
-) {
-  const timer = setInterval(() => {
-    for (const id of ids) void sendHeartbeat(redis, keys, id, ttlMs).catch(() => {});
-  }, everyMs);
-  return () => clearInterval(timer);
+// No check here races a clock: the live workers beat with a TTL of a minute, a dead one with
+// 50 ms, and the checks wait (bounded polling) until Redis has expired the dead one's key.
+const LIVE_TTL = 60_000;
+const DEAD_TTL = 50;
+
+/** Waits until Redis has deleted the alive keys of `ids` (their TTL ran out). */
+async function expired(keys: ReturnType<typeof reliableKeys>, ids: string[]): Promise<void> {
+  await waitFor(async () => (await redis.exists(...ids.map((id) => keys.alive(id)))) === 0, {
+    timeoutMs: 10_000,
+    message: `🚨 the alive keys of ${ids.join(', ')} (TTL ${DEAD_TTL} ms) never expired: set them with SET … PX ttlMs`,
+  });
 }
 
 describe('05.1 heartbeats', () => {
-  it('a heartbeat sets the alive key with its TTL and remembers the worker', async () => {
+  it('a heartbeat sets the alive key with its TTL in ms and remembers the worker', async () => {
     const keys = reliableKeys(uniqueName('ex1'));
-    await sendHeartbeat(redis, keys, 'w1', 5_000);
+    await sendHeartbeat(redis, keys, 'w1', LIVE_TTL);
     const ttl = await redis.pttl(keys.alive('w1'));
-    expect(ttl, '🚨 the alive key needs an expiry in ms (SET ... PX ttlMs)').toBeGreaterThan(4_000);
-    expect(ttl).toBeLessThanOrEqual(5_000);
+    expect(
+      ttl,
+      `🚨 the alive key needs an expiry in ms (SET … PX ttlMs); its PTTL is ${ttl} (-1: no expiry, -2: no key)`,
+    ).toBeGreaterThan(LIVE_TTL / 2);
+    expect(
+      ttl,
+      `🚨 the expiry is in MILLISECONDS: asked for ${LIVE_TTL} ms, the key lives ${ttl} ms (EX takes seconds)`,
+    ).toBeLessThanOrEqual(LIVE_TTL);
     expect(
       await redis.zscore(keys.workers, 'w1'),
-      '🚨 ZADD the worker to keys.workers',
+      '🚨 ZADD the worker to keys.workers, so it can be found when it is dead',
     ).not.toBeNull();
-    expect(await redis.hget(keys.worker('w1'), 'lastSeen'), '🚨 HSET lastSeen').not.toBeNull();
+    expect(
+      await redis.hget(keys.worker('w1'), 'lastSeen'),
+      '🚨 HSET keys.worker(id) lastSeen <now>',
+    ).not.toBeNull();
   });
 
   it('the course registry (imgq workers, the monitor) sees your heartbeat as a live worker', async () => {
@@ -48,64 +57,59 @@ describe('05.1 heartbeats', () => {
     try {
       await sendHeartbeat(redis, reliableKeys(name), 'w1', 5_000);
       const [worker] = await registry.list();
-      expect(worker, '🚨 the registry lists known workers from keys.workers').toMatchObject({
-        id: 'w1',
-        alive: true,
-        heartbeatTtlMs: 5_000,
-      });
+      expect(
+        worker,
+        '🚨 the registry lists known workers from keys.workers, alive from keys.alive(id), heartbeatTtlMs from the ttlMs field of keys.worker(id)',
+      ).toMatchObject({ id: 'w1', alive: true, heartbeatTtlMs: 5_000 });
     } finally {
       await registry.close();
     }
   });
 
-  it('beats keep a worker alive far beyond one TTL; nobody is dead', async () => {
+  it('each beat renews the expiry: a worker that keeps beating never expires', async () => {
     const keys = reliableKeys(uniqueName('ex1'));
-    await sendHeartbeat(redis, keys, 'a', 200);
-    await sendHeartbeat(redis, keys, 'b', 200);
-    const stop = keepBeating(keys, ['a', 'b'], 200, 40);
-    try {
-      const until = Date.now() + 700;
-      while (Date.now() < until) {
-        expect(
-          await findDeadWorkers(redis, keys),
-          '🚨 workers that keep beating are alive',
-        ).toEqual([]);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      stop();
-    }
+    await sendHeartbeat(redis, keys, 'a', LIVE_TTL);
+    // Most of its TTL is used up (as if a minute had passed) ...
+    await redis.pexpire(keys.alive('a'), 100);
+    // ... and the next beat must give it the whole TTL again.
+    await sendHeartbeat(redis, keys, 'a', LIVE_TTL);
+    const ttl = await redis.pttl(keys.alive('a'));
+    expect(
+      ttl,
+      `🚨 the second beat did not renew the expiry (PTTL ${ttl} ms): SET … PX ttlMs on EVERY beat (not NX, not only the first time)`,
+    ).toBeGreaterThan(LIVE_TTL / 2);
+    expect(await findDeadWorkers(redis, keys), '🚨 a worker that keeps beating is alive').toEqual(
+      [],
+    );
   });
 
   it('a worker that stops beating is found dead once its TTL runs out; the others are not', async () => {
     const keys = reliableKeys(uniqueName('ex1'));
-    for (const id of ['c', 'a', 'b']) await sendHeartbeat(redis, keys, id, 250);
-    const stop = keepBeating(keys, ['a', 'b'], 250, 40);
-    try {
-      const dead = await waitFor(
-        async () => {
-          const found = await findDeadWorkers(redis, keys);
-          return found.length > 0 ? found : null;
-        },
-        { timeoutMs: 5_000, message: '🚨 c stopped beating: it must be found dead' },
-      );
-      expect(dead, '🚨 only c is dead').toEqual(['c']);
-      // One more beat and c is back.
-      await sendHeartbeat(redis, keys, 'c', 250);
-      expect(await findDeadWorkers(redis, keys)).toEqual([]);
-    } finally {
-      stop();
-    }
+    await sendHeartbeat(redis, keys, 'c', DEAD_TTL);
+    for (const id of ['a', 'b']) await sendHeartbeat(redis, keys, id, LIVE_TTL);
+    expect(
+      await redis.exists(keys.alive('a'), keys.alive('b')),
+      '🚨 every beat must SET keys.alive(id)',
+    ).toBe(2);
+    await expired(keys, ['c']);
+    expect(
+      await findDeadWorkers(redis, keys),
+      '🚨 c is known (in keys.workers) and its alive key expired: only c is dead; a and b, whose keys exist, are alive',
+    ).toEqual(['c']);
+    await sendHeartbeat(redis, keys, 'c', LIVE_TTL);
+    expect(await findDeadWorkers(redis, keys), '🚨 one more beat and c is alive again').toEqual([]);
   });
 
-  it('several dead workers come back sorted; an empty registry has none', async () => {
+  it('several dead workers come back sorted by id; an empty registry has none', async () => {
     const keys = reliableKeys(uniqueName('ex1'));
-    expect(await findDeadWorkers(redis, keys)).toEqual([]);
-    for (const id of ['zed', 'amy', 'kim']) await sendHeartbeat(redis, keys, id, 100);
-    await waitFor(
-      async () =>
-        (await redis.exists(keys.alive('zed'), keys.alive('amy'), keys.alive('kim'))) === 0,
-    );
-    expect(await findDeadWorkers(redis, keys), '🚨 sorted by id').toEqual(['amy', 'kim', 'zed']);
+    expect(await findDeadWorkers(redis, keys), '🚨 no known workers: nobody is dead').toEqual([]);
+    for (const id of ['kim', 'amy', 'zed']) await sendHeartbeat(redis, keys, id, DEAD_TTL);
+    // Scores that list them out of order (zed, kim, amy), whatever millisecond each beat had.
+    await redis.zadd(keys.workers, 1, 'zed', 2, 'kim', 3, 'amy');
+    await expired(keys, ['kim', 'amy', 'zed']);
+    expect(
+      await findDeadWorkers(redis, keys),
+      '🚨 the dead workers, sorted by id (ZRANGE lists them by score: sort them)',
+    ).toEqual(['amy', 'kim', 'zed']);
   });
 });
