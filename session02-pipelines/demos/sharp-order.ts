@@ -21,13 +21,18 @@ const SYMBOL: Record<PairOutcome, string> = {
 
 const ops = SHARP_OP_ORDER.filter((op) => OP_SAMPLES[op]);
 console.log(chalk.bold('How ONE sharp pipeline orders two operations A (row) then B (column)'));
+console.log('Columns are numbered like the rows: column 5 is B = the op of row 5.');
 console.log(`ops in the planner's order (SHARP_OP_ORDER): ${ops.join(' → ')}\n`);
 
 const outcomes = new Map<string, PairOutcome>();
-const width = Math.max(...ops.map((op) => op.length)) + 1;
-console.log(`${' '.repeat(width)}${ops.map((op) => ` ${op.slice(0, 2)}`).join('')}`);
-for (const a of ops) {
-  let line = a.padEnd(width);
+// Rows and columns are numbered alike (two-letter abbreviations were ambiguous: ex = extract
+// or extend, fl = flip or flop, re = resize or recomb), and the row label repeats the number.
+const number = (i: number) => String(i + 1).padStart(2);
+const label = (op: SharpOp, i: number) => `${number(i)} ${op}`;
+const width = Math.max(...ops.map((op, i) => label(op, i).length)) + 1;
+console.log(chalk.dim(`${'B →'.padStart(width)}${ops.map((_, i) => ` ${number(i)}`).join('')}`));
+for (const [i, a] of ops.entries()) {
+  let line = label(a, i).padEnd(width);
   for (const b of ops) {
     if (a === b) {
       line += '  .';
