@@ -12,6 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { closest, foldName } from './did-you-mean.ts';
 import {
   catalogueFolders,
   discoverMistakes,
@@ -306,6 +307,13 @@ export function resolveExercise(
   } else {
     const name = q.split('/').pop()!;
     matches = workbook.exercises.filter((ex) => ex.slug === name || ex.folder === name);
+    // British and American spellings name the same exercise (greyscale = grayscale).
+    if (matches.length === 0) {
+      const folded = foldName(name);
+      matches = workbook.exercises.filter(
+        (ex) => foldName(ex.slug) === folded || foldName(ex.folder) === folded,
+      );
+    }
     if (matches.length > 1 && context.session) {
       const local = matches.filter((ex) => ex.session === context.session);
       if (local.length === 1) matches = local;
@@ -314,9 +322,27 @@ export function resolveExercise(
   if (matches.length === 1) return matches[0]!;
   const problem =
     matches.length === 0
-      ? `No exercise matches \`${query}\`.`
+      ? `No exercise matches \`${query}\`.${didYouMean(workbook, q)}`
       : `\`${query}\` matches several exercises (${matches.map((ex) => ex.id).join(', ')}); use the id.`;
   throw new UnknownIdError(problem, formatExerciseList(workbook));
+}
+
+/** ` Did you mean 01.1 (grayscale-thumbnail)?` or an empty string. */
+function didYouMean(workbook: Workbook, query: string): string {
+  const dotted = /^(\d{1,2})\.\d{1,2}$/.exec(query);
+  if (dotted) {
+    const session = workbook.sessions.find((s) => s.number === dotted[1]!.padStart(2, '0'));
+    const ids = session?.exercises.map((ex) => ex.id) ?? [];
+    return ids.length > 0
+      ? ` Session ${session!.number} has ${ids.length === 1 ? ids[0] : `${ids[0]} to ${ids.at(-1)}`}.`
+      : '';
+  }
+  const name = query.split('/').pop() ?? query;
+  const near = closest(name, workbook.exercises, (ex) =>
+    /^\d/.test(name) ? [ex.id, ex.folder] : [ex.slug, ex.folder, ex.title],
+  );
+  if (near.length === 0) return '';
+  return ` Did you mean ${near.map((ex) => `${ex.id} (${ex.slug})`).join(' or ')}?`;
 }
 
 /**

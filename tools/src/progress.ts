@@ -26,6 +26,11 @@ export interface ExerciseProgress {
   fingerprint?: string;
   /** How many hints `pnpm hint` has revealed. */
   hintsShown?: number;
+  /**
+   * Fingerprint of the files `pnpm workbook catch-up` copied from the reference: while the
+   * files still have it, the exercise counts as caught up, not solved.
+   */
+  caughtUp?: string;
 }
 
 /** The whole progress file. */

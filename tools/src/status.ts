@@ -20,6 +20,8 @@ export interface ExerciseStatus {
   /** Checks passed / total at the last check, when known. */
   passed?: number;
   total?: number;
+  /** The files are still the reference that `pnpm workbook catch-up` copied: not solved. */
+  caughtUp?: boolean;
 }
 
 /**
@@ -33,6 +35,14 @@ export function exerciseStatus(
 ): ExerciseStatus {
   const stale = Boolean(record?.fingerprint && record.fingerprint !== currentFingerprint);
   const counts = { passed: record?.passed, total: record?.total };
+  const caughtUp = Boolean(record?.caughtUp && record.caughtUp === currentFingerprint);
+  if (caughtUp)
+    return {
+      state: record?.status === 'failing' ? 'failing' : 'passed',
+      stale,
+      caughtUp,
+      ...counts,
+    };
   if (record?.status === 'passed') return { state: 'passed', stale, ...counts };
   if (record?.status === 'failing') return { state: 'failing', stale, ...counts };
   if (record?.status === 'not-started') {
@@ -108,6 +118,11 @@ export function statusLabel(status: ExerciseStatus): string {
     started: chalk.yellow('started, not checked yet'),
     'not-started': chalk.dim('not started'),
   };
+  if (status.caughtUp) {
+    return status.state === 'passed'
+      ? chalk.cyan('caught up (the reference, copied by catch-up; not solved)')
+      : chalk.cyan(`caught up (the reference, copied by catch-up) · ${base[status.state]}`);
+  }
   const staleNote =
     status.stale && status.state !== 'started' ? chalk.dim(' · edited since the last check') : '';
   return base[status.state] + staleNote;
@@ -115,6 +130,7 @@ export function statusLabel(status: ExerciseStatus): string {
 
 /** The mark of a status (✅ ❌ ✏️ ⏳). */
 export function statusMark(status: ExerciseStatus | undefined): string {
+  if (status?.caughtUp) return MARK.caughtUp;
   return STATE_MARK[status?.state ?? 'not-started'];
 }
 
@@ -127,8 +143,13 @@ export function formatOverview(
   const lines: string[] = [];
   const slugWidth = Math.max(10, ...workbook.exercises.map((ex) => ex.slug.length));
   for (const session of workbook.sessions) {
-    const done = session.exercises.filter((ex) => statuses.get(ex.id)?.state === 'passed').length;
-    const header = chalk.bold(`Session ${session.number} · ${session.title}`);
+    const solved = (ex: Exercise) =>
+      statuses.get(ex.id)?.state === 'passed' && !statuses.get(ex.id)?.caughtUp;
+    const done = session.exercises.filter(solved).length;
+    const caught = session.exercises.filter((ex) => statuses.get(ex.id)?.caughtUp).length;
+    const header =
+      chalk.bold(`Session ${session.number} · ${session.title}`) +
+      (caught ? chalk.cyan(` (${caught} caught up)`) : '');
     if (session.exercises.length === 0) {
       lines.push(`${header}  ${chalk.dim('(no exercises yet)')}`);
       continue;
@@ -142,7 +163,9 @@ export function formatOverview(
     }
   }
   const total = workbook.exercises.length;
-  const passed = workbook.exercises.filter((ex) => statuses.get(ex.id)?.state === 'passed').length;
+  const passed = workbook.exercises.filter(
+    (ex) => statuses.get(ex.id)?.state === 'passed' && !statuses.get(ex.id)?.caughtUp,
+  ).length;
   lines.push('');
   lines.push(`${chalk.bold('Overall')}  ${progressBar(passed, total, 30)}`);
   const next = nextExercise(workbook.exercises, statuses);

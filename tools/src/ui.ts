@@ -12,6 +12,7 @@ export const MARK = {
   todo: '⏳',
   warn: '⚠️ ',
   started: '✏️ ',
+  caughtUp: '⏩',
   info: 'ℹ️ ',
 } as const;
 

@@ -24,10 +24,12 @@ import {
   UnknownIdError,
   type Workbook,
 } from './exercises.ts';
+import { HELP } from './help.ts';
 import { loadHints, nextHint } from './hints.ts';
 import { isMain, REPO_ROOT, rel } from './paths.ts';
 import {
   classReport,
+  fingerprint,
   formatClassLine,
   loadProgress,
   progressPath,
@@ -68,27 +70,6 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   return { positional, flags };
 }
-
-const HELP = `${chalk.bold('pnpm workbook')} — your companion through the course
-
-  ${chalk.cyan('pnpm workbook')}                     progress of every session and exercise
-  ${chalk.cyan('pnpm workbook list')}                exercise ids, titles and status
-  ${chalk.cyan('pnpm check')} [session] [exercise]   run the checks on your code (e.g. 01, 01.3, 01 3)
-  ${chalk.cyan('pnpm check')} ... --watch            run them again whenever you save
-  ${chalk.cyan('pnpm check --all')}                  every exercise of every session: tests and types
-                                    (the same: ${chalk.cyan('pnpm workbook verify')})
-  ${chalk.cyan('pnpm hint')} <exercise>              one more hint each time (--all: all shown so far, --reset)
-  ${chalk.cyan('pnpm workbook diff')} <exercise>     your files against the reference solution
-  ${chalk.cyan('pnpm workbook reset')} <exercise>    back up your attempt and restore the starter
-  ${chalk.cyan('pnpm run doctor')}                       check Node, sharp, Redis, Docker, kubectl
-
-  Instructors:
-  ${chalk.cyan('pnpm check --solution')} ...         run the checks on the reference solutions
-  ${chalk.cyan('pnpm workbook catch-up')} <exercise> back up, then copy the reference into place
-  ${chalk.cyan('pnpm workbook mistakes')} [exercise] the mistake catalogue each check must catch
-
-  An exercise is named by its id (${chalk.bold('01.3')}), its slug or its folder name.
-  Backups and progress live in .workbook/ (ignored by git).`;
 
 /** Runs one CLI command; returns the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
@@ -207,11 +188,15 @@ function list(workbook: Workbook, ctx: CliContext): number {
     }),
   );
   const counts = { passed: 0, failing: 0, started: 0, 'not-started': 0 };
-  for (const status of statuses.values()) counts[status.state]++;
+  let caughtUp = 0;
+  for (const status of statuses.values()) {
+    if (status.caughtUp) caughtUp++;
+    else counts[status.state]++;
+  }
   ctx.print(
     chalk.dim(
-      `\n${counts.passed} passed · ${counts.failing} failing · ${counts.started} started · ` +
-        `${counts['not-started']} not started`,
+      `\n${counts.passed} solved · ${caughtUp} caught up · ${counts.failing} failing · ` +
+        `${counts.started} started · ${counts['not-started']} not started`,
     ),
   );
   return 0;
@@ -431,6 +416,13 @@ function catchUpCommand(workbook: Workbook, ex: Exercise, ctx: CliContext): numb
     );
   ctx.print(`${MARK.pass} ${chalk.bold(ex.id)} now holds the reference solution:`);
   for (const file of result.copied) ctx.print(`   ${rel(file, ctx.cwd)}`);
+  // Remembered so progress tells it from an exercise the student solved.
+  updateExercise(
+    progressFileOf(ctx),
+    ex.id,
+    (p) => ({ ...p, caughtUp: fingerprint(ex) }),
+    warnTo(ctx),
+  );
   ctx.print(chalk.dim(`Run \`pnpm check ${ex.id}\` to see it pass.`));
   return 0;
 }

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catchUp, resetExercise } from '../src/attempts.ts';
+import { recordOutcomes } from '../src/check.ts';
 import { discoverWorkbook } from '../src/exercises.ts';
 import { gitBase } from '../src/pristine.ts';
-import { loadProgress, saveProgress } from '../src/progress.ts';
+import { loadProgress, progressPath, saveProgress } from '../src/progress.ts';
 import { workbookStatus } from '../src/status.ts';
 import { runCli } from '../src/workbook.ts';
 import { FIXTURE_ROOT, git, gitCopyOfFixture, printer, SLOW_MS } from './helpers.ts';
@@ -125,6 +126,37 @@ describe('catch-up', { timeout: SLOW_MS }, () => {
     ).toBe(0);
     expect(out.text()).toContain('01.1 now holds the reference solution');
     expect(readdirSync(path.join(copy.root, '.workbook/backups/01.1'))).toHaveLength(2);
+  });
+
+  it('progress tells a caught-up exercise from a solved one, until the student edits it', async () => {
+    using copy = gitCopyOfFixture();
+    const ctx = (out: ReturnType<typeof printer>) => ({
+      root: copy.root,
+      cwd: copy.root,
+      print: out.print,
+    });
+    // What a passing `pnpm check 01.1` records (the copy cannot run vitest: no node_modules).
+    const passedCheck = () => {
+      const double = discoverWorkbook(copy.root).exercises[0]!;
+      const outcome = { exercise: double, status: 'passed' as const, passed: 2, total: 2 };
+      recordOutcomes(progressPath(copy.root), [{ ...outcome, failures: [], loadError: null }]);
+    };
+    await runCli(['catch-up', '01.1'], ctx(printer()));
+    passedCheck();
+    const list = printer();
+    await runCli(['list'], ctx(list));
+    expect(list.text()).toMatch(/⏩ 01\.1/);
+    expect(list.text()).toContain('0 solved · 1 caught up');
+    const overview = printer();
+    await runCli(['status'], ctx(overview));
+    expect(overview.text()).toContain('caught up (the reference, copied by catch-up; not solved)');
+    expect(overview.text()).toContain('Session 01 · Fixture basics (1 caught up)');
+    // The student's own edit makes it theirs: checked again, it counts as solved.
+    writeFileSync(path.join(copy.root, STARTER), `${reference}// mine\n`);
+    passedCheck();
+    const after = printer();
+    await runCli(['list'], ctx(after));
+    expect(after.text()).toContain('1 solved · 0 caught up');
   });
 
   it('refuses when the exercise has no reference files', () => {

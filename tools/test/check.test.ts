@@ -239,3 +239,17 @@ describe('watchFolders', () => {
     }
   });
 });
+
+describe('pnpm workbook help', () => {
+  it('starts every description in the same column', async () => {
+    const out = printer();
+    await runCli(['help'], { root: FIXTURE_ROOT, cwd: FIXTURE_ROOT, print: out.print });
+    const rows = out
+      .text()
+      .split('\n')
+      .filter((line) => /^ {2}pnpm /.test(line));
+    expect(rows.length).toBeGreaterThan(8);
+    const column = (line: string) => /^ {2}pnpm \S+(?: [^ ]+)*? {2,}/.exec(line)![0].length;
+    expect(new Set(rows.map(column))).toEqual(new Set([column(rows[0]!)]));
+  });
+});

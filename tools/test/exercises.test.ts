@@ -98,6 +98,21 @@ describe('resolveExercise', () => {
     expect(resolveExercise(workbook, query).id).toBe(id);
   });
 
+  it('accepts British spellings and suggests near misses', () => {
+    const grey = {
+      ...workbook,
+      exercises: [{ ...workbook.exercises[0]!, slug: 'grayscale-thumbnail', id: '01.1' }],
+    };
+    expect(resolveExercise(grey, 'greyscale-thumbnail').id).toBe('01.1');
+    expect(() => resolveExercise(grey, 'grey-thumbnail')).toThrow(
+      'No exercise matches `grey-thumbnail`. Did you mean 01.1 (grayscale-thumbnail)?',
+    );
+    expect(() => resolveExercise(workbook, 'shuot')).toThrow('Did you mean 01.2 (shout)?');
+    expect(() => resolveExercise(workbook, '01.7')).toThrow(
+      'No exercise matches `01.7`. Session 01 has 01.1 to 01.2.',
+    );
+  });
+
   it('accepts a bare number inside a session', () => {
     expect(resolveExercise(workbook, '2', { session: '01' }).id).toBe('01.2');
     expect(() => resolveExercise(workbook, '2')).toThrow(UnknownIdError);

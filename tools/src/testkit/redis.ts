@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pingRedis } from '../redis-ping.ts';
+import { makeRedisDir, recordServerPid, removeRedisDir, trackRedisDir } from './redis-dirs.ts';
 import { waitFor } from './wait-for.ts';
 
 /** Options of {@link startRedis}. */
@@ -84,10 +83,11 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const binary = findRedisServer();
   if (!binary) throw new Error(INSTALL_HELP);
   const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'workbook-redis-'));
+  const dir = makeRedisDir();
   const host = '127.0.0.1';
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   let child: ChildProcess | null = null;
+  trackRedisDir(dir, () => child);
 
   // biome-ignore format: one flag and its value per line reads best
   const args = [
@@ -106,6 +106,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const start = async () => {
     const proc = spawn(binary, args, { stdio: 'ignore' });
     child = proc;
+    recordServerPid(dir, proc.pid);
     let exited = false;
     proc.once('exit', () => {
       exited = true;
@@ -145,7 +146,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     },
     async [Symbol.asyncDispose]() {
       await halt('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      removeRedisDir(dir);
     },
   };
 }
