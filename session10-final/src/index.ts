@@ -14,6 +14,7 @@ export {
   sendProblem,
 } from './app.ts';
 export { type ApiKey, authorize, parseApiKeys, presentedKey, ROLES, type Role } from './auth.ts';
+export { ApiProblemError, ImgqClient, type SubmitAnswer } from './client.ts';
 export { type ApiConfig, DEFAULT_LIMITS, loadApiConfig, type UploadLimits } from './config.ts';
 export { ApiError, type ApiErrorCode, ApiErrorCodes, type ProblemExtras } from './errors.ts';
 export { EventHub, type EventHubOptions, type ScalerView } from './events.ts';
@@ -48,3 +49,12 @@ export {
   type ValidSubmission,
   validateSubmission,
 } from './validate.ts';
+export {
+  type Accounting,
+  type HostileFile,
+  hostileFiles,
+  runWorkload,
+  type WorkerFailure,
+  type WorkloadOptions,
+  workerFailures,
+} from './workload.ts';

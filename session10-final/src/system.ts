@@ -52,8 +52,8 @@ export interface RunningSystem {
   url: string;
   driver: ProcessReplicaDriver;
   autoscaler: LocalAutoscaler | null;
-  /** SIGKILLs one ready worker (the demo's chaos): its pid, or null when none is ready. */
-  killWorker(): { id: string; pid: number } | null;
+  /** SIGKILLs a ready worker (`id`, or the first ready one): its id and pid, or null. */
+  killWorker(id?: string): { id: string; pid: number } | null;
   /** Graceful stop: the autoscaler, the workers (drain), then the API. */
   stop(): Promise<void>;
 }
@@ -147,8 +147,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     url: address.replace('0.0.0.0', '127.0.0.1'),
     driver,
     autoscaler,
-    killWorker() {
-      const ready = driver.replicas().find((r) => r.state === 'ready');
+    killWorker(id) {
+      const ready = driver
+        .replicas()
+        .find((r) => r.state === 'ready' && (id === undefined || r.id === id));
       if (!ready) return null;
       const pid = Number(ready.handle);
       process.kill(pid, 'SIGKILL');
