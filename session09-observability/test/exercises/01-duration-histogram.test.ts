@@ -10,11 +10,18 @@ import { checkMetricsText } from '../../src/index.ts';
 
 const labels = { queue: 'images', outcome: 'completed' } as const;
 
+/** A sample of prom-client's JSON view (histogram samples carry their own `metricName`). */
+interface Sample {
+  metricName?: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
 async function bucketsOf(registry: Registry) {
   const metric = (await registry.getMetricsAsJSON()).find(
     (m) => m.name === 'imgq_task_duration_seconds',
   );
-  return metric;
+  return metric && { ...metric, values: metric.values as unknown as Sample[] };
 }
 
 describe('09.1 duration histogram', () => {
