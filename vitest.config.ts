@@ -12,7 +12,12 @@ const target = workbookTarget();
 export default defineConfig({
   ...switchConfig(target),
   test: {
-    include: ['session*/test/**/*.test.ts', 'tools/test/**/*.test.ts'],
+    // WORKBOOK_VITEST_INCLUDE (comma-separated): only those files, e.g. one check for
+    // `pnpm run mutation`, whose runner has no other way to narrow the suite.
+    include: process.env.WORKBOOK_VITEST_INCLUDE?.split(',') ?? [
+      'session*/test/**/*.test.ts',
+      'tools/test/**/*.test.ts',
+    ],
     // The tools' fixture workbook has its own config and is run by the tools' tests.
     exclude: ['**/node_modules/**', '**/fixtures/**'],
     pool: 'forks',
