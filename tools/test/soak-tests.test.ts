@@ -83,13 +83,21 @@ describe("the gate's failure list", () => {
 
 describe('soak-tests', () => {
   it('reads runs, --load, --keep-clone and --out, and refuses anything else', () => {
-    expect(parseSoakArgs([])).toEqual({ runs: 3, load: false, keepClone: false, out: null });
-    expect(parseSoakArgs(['--', '12', '--load', '--out', '/tmp/s'])).toEqual({
+    expect(parseSoakArgs([])).toEqual({
+      runs: 3,
+      load: false,
+      keepClone: false,
+      out: null,
+      skip: [],
+    });
+    expect(parseSoakArgs(['--', '12', '--load', '--out', '/tmp/s', '--skip', 'lint'])).toEqual({
       runs: 12,
       load: true,
       keepClone: false,
       out: '/tmp/s',
+      skip: ['lint'],
     });
+    expect(parseSoakArgs(['--skip=lint,typecheck']).skip).toEqual(['lint', 'typecheck']);
     expect(parseSoakArgs(['--keep-clone', '--out=/x']).out).toBe('/x');
     expect(() => parseSoakArgs(['0'])).toThrow(/number of runs/);
     expect(() => parseSoakArgs(['--loud'])).toThrow(/got `--loud`/);
@@ -114,6 +122,8 @@ describe('soak-tests', () => {
       { key: 'gate: 1/4 Lint', message: 'biome: 2 errors' },
     ]);
     expect(runFailures(gateReport({ ok: true, failedStep: null }), '', 0)).toEqual([]);
+    // Only skipped steps (--skip): the gate exits 1 with no failed step; nothing failed.
+    expect(runFailures(gateReport({ ok: false, failedStep: null }), '', 1)).toEqual([]);
   });
 
   it("without a report, falls back to vitest's FAIL lines, then to the run as a whole", () => {
@@ -165,10 +175,12 @@ describe('soak-tests', () => {
       ['a', [2]],
       ['c', [4]],
     ]);
-    const report = formatSoakReport(runs, { load: true, commit: 'abc123 msg' });
+    const report = formatSoakReport(runs, { load: true, commit: 'abc123 msg', skip: ['lint'] });
     expect(report[0]).toBe(
       'Soak of commit abc123 msg: 4 gate runs with a CPU-bound process per core beside it, 1 green, 3 red',
     );
+    expect(report[1]).toBe('  (gate steps skipped in every run: lint)');
+    expect(report).toContain('  run 1: green in 1.0 s');
     expect(report).toContain('  run 2: RED in 2.0 s (log: /s/run-2.log)');
     expect(report).toContain('  2/4  b  (runs 2, 3)');
     expect(report).toContain('        b failed');
