@@ -74,9 +74,7 @@ export class ImgqClient {
     return this.#json(`/v1/jobs/${encodeURIComponent(id)}`);
   }
 
-  batch(
-    id: string,
-  ): Promise<{
+  batch(id: string): Promise<{
     id: string;
     total: number;
     done: number;

@@ -94,7 +94,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<Accounting>
       unexpected.push(`${file.name} was accepted, expected 422 ${file.code}`);
     } catch (error) {
       const code = error instanceof ApiProblemError ? error.problem.code : String(error);
-      (refused[code] ??= []).push(file.name);
+      refused[code] = [...(refused[code] ?? []), file.name];
       if (code !== file.code)
         unexpected.push(`${file.name} refused with ${code}, expected ${file.code}`);
       say(
@@ -147,7 +147,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<Accounting>
       if (job.expect) unexpected.push(`${job.name} completed, expected ${job.expect}`);
     } else if (view.state === 'dead') {
       const code = view.error?.code ?? 'ERR_UNEXPECTED';
-      (dlq[code] ??= []).push(job.name);
+      dlq[code] = [...(dlq[code] ?? []), job.name];
       if (job.expect && job.expect !== code)
         unexpected.push(`${job.name} dead with ${code}, expected ${job.expect}`);
       if (!job.expect) unexpected.push(`${job.name} dead with ${code}`);
