@@ -44,7 +44,7 @@ describe('05.3 recovery script', () => {
     const queue = open();
     const [first] = await queue.enqueueMany([1, 2, 3].map(task));
     const held = (await queue.dequeue())!;
-    expect(held.id).toBe(first!.id);
+    expect(held.id, 'the queue delivers the oldest task first').toBe(first!.id);
     const result = await recoverExpired(redis, queue.keys, { maxAttempts: 5, now: later() });
     expect(result, '🚨 return { requeued, deadLettered }').toEqual({
       requeued: [held.id],
@@ -56,7 +56,7 @@ describe('05.3 recovery script', () => {
     );
     const next = (await queue.dequeue())!;
     expect(next.id, '🚨 RPUSH: back at the HEAD, delivered before tasks 2 and 3').toBe(held.id);
-    expect(next.attempts, 'the queue counts the new delivery').toBe(2);
+    expect(next.attempts, '🚨 the task delivered again is on its second attempt').toBe(2);
     expect((await queue.counts()).recovered, "🚨 HINCRBY stats 'recovered'").toBe(1);
   });
 
@@ -66,11 +66,20 @@ describe('05.3 recovery script', () => {
     const held = (await queue.dequeue())!;
     await recoverExpired(redis, queue.keys, { maxAttempts: 5, now: later() });
     const output = { path: 'out/1.png', format: 'png', width: 1, height: 1, bytes: 1 };
-    await expect(
-      queue.ack(held, completedResult(held, output, { workerId: 'slow', durationMs: 1 })),
-      "🚨 HDEL the task's lease field: the old token must match nothing",
-    ).rejects.toMatchObject({ code: 'ERR_LEASE_LOST' });
-    expect(await queue.result(held.id)).toBeNull();
+    const refused = await queue
+      .ack(held, completedResult(held, output, { workerId: 'slow', durationMs: 1 }))
+      .then(
+        () => 'accepted',
+        (error: unknown) => error,
+      );
+    expect(
+      refused,
+      "🚨 the old holder's ack was accepted after its task was taken back. HDEL the task's lease field: the old token must match nothing (the ack must reject with ERR_LEASE_LOST)",
+    ).toMatchObject({ code: 'ERR_LEASE_LOST' });
+    expect(
+      await queue.result(held.id),
+      "🚨 the old holder's refused ack must not store a result",
+    ).toBeNull();
   });
 
   it('leases that have not expired are left alone', async () => {
@@ -83,16 +92,55 @@ describe('05.3 recovery script', () => {
       requeued: [],
       deadLettered: [],
     });
-    expect(await queue.counts()).toMatchObject({ pending: 0, processing: 2 });
+    expect(
+      await queue.counts(),
+      '🚨 leases still valid stay in processing: nothing pending',
+    ).toMatchObject({ pending: 0, processing: 2 });
+  });
+
+  it('a lease due exactly now has expired; one due a millisecond later has not', async () => {
+    const queue = open();
+    await queue.enqueue(task(1));
+    const held = (await queue.dequeue())!;
+    const deadline = Number(await redis.zscore(queue.keys.leases, held.id));
+    expect(
+      await recoverExpired(redis, queue.keys, { maxAttempts: 5, now: deadline - 1 }),
+      '🚨 a lease due 1 ms AFTER now is still valid: leave it alone',
+    ).toEqual({ requeued: [], deadLettered: [] });
+    expect(
+      await recoverExpired(redis, queue.keys, { maxAttempts: 5, now: deadline }),
+      '🚨 a lease whose deadline is EXACTLY now has expired (deadline <= now): ZRANGEBYSCORE … -inf now is inclusive; "(now" would skip it',
+    ).toEqual({ requeued: [held.id], deadLettered: [] });
+  });
+
+  it('handles at most `limit` expired leases per call; the next call takes the rest', async () => {
+    const queue = open();
+    await queue.enqueueMany([1, 2, 3].map(task));
+    for (let n = 0; n < 3; n++) await queue.dequeue();
+    const now = later();
+    const first = await recoverExpired(redis, queue.keys, { maxAttempts: 5, now, limit: 2 });
+    expect(
+      first.requeued.length,
+      `🚨 limit 2: one call handles at most 2 leases (ZRANGEBYSCORE … LIMIT 0 limit), it handled ${first.requeued.length}`,
+    ).toBe(2);
+    const second = await recoverExpired(redis, queue.keys, { maxAttempts: 5, now, limit: 2 });
+    expect(second.requeued.length, '🚨 the next call takes the one expired lease left').toBe(1);
+    expect(await queue.counts(), '🚨 all three are pending again').toMatchObject({
+      pending: 3,
+      processing: 0,
+    });
   });
 
   it('a task whose lease expired on its last attempt goes to the DLQ with ERR_LEASE_EXPIRED_TOO_OFTEN', async () => {
     const queue = open({ maxAttempts: 2 });
     await queue.enqueue(task(1));
     await queue.dequeue();
-    await recoverExpired(redis, queue.keys, { maxAttempts: 2, now: later() });
+    expect(
+      await recoverExpired(redis, queue.keys, { maxAttempts: 2, now: later() }),
+      '🚨 attempt 1 of max 2 expired: requeue it (attempts below maxAttempts)',
+    ).toMatchObject({ deadLettered: [] });
     const second = (await queue.dequeue())!;
-    expect(second.attempts).toBe(2);
+    expect(second.attempts, '🚨 the requeued task is delivered again, on attempt 2').toBe(2);
     const result = await recoverExpired(redis, queue.keys, { maxAttempts: 2, now: later() });
     expect(result, '🚨 attempts 2 of max 2: dead-letter it').toEqual({
       requeued: [],
@@ -104,7 +152,10 @@ describe('05.3 recovery script', () => {
       reason: 'lease-expired',
       error: { code: 'ERR_LEASE_EXPIRED_TOO_OFTEN' },
     });
-    expect(await queue.counts()).toMatchObject({ pending: 0, processing: 0, dlq: 1, failed: 1 });
+    expect(
+      await queue.counts(),
+      "🚨 a dead-lettered task is in the DLQ only, counted in stats 'failed'",
+    ).toMatchObject({ pending: 0, processing: 0, dlq: 1, failed: 1 });
   });
 
   it('many passes at once move each expired task exactly once', async () => {
@@ -125,7 +176,10 @@ describe('05.3 recovery script', () => {
       expect(new Set(requeued), '🚨 every expired task requeued').toEqual(
         new Set(stored.map((t) => t.id)),
       );
-      expect(await queue.counts()).toMatchObject({ pending: 30, processing: 0, recovered: 30 });
+      expect(
+        await queue.counts(),
+        '🚨 all 30 pending again, each counted once in recovered',
+      ).toMatchObject({ pending: 30, processing: 0, recovered: 30 });
     } finally {
       for (const client of clients) client.disconnect();
     }
