@@ -86,7 +86,12 @@ export function outcomeOf(
       passed++;
       continue;
     }
-    const raw = test.failureMessages.join('\n') || `the test ended as "${test.status}"`;
+    const raw =
+      test.failureMessages.join('\n') ||
+      (test.status === 'skipped'
+        ? 'not run: an earlier check of this exercise timed out, so the rest were skipped ' +
+          '(most likely the same cause; fix that one first)'
+        : `the test ended as "${test.status}"`);
     failures.push({
       name: test.fullName,
       message: plainWords(cleanMessage(failureSummary(raw))),

@@ -7,10 +7,12 @@
  *   watchdog (watchdog.ts) ends the run and names the test that was running.
  * - Checks (`test/exercises/*.test.ts`) show whole values in assertion messages: the student's
  *   own error text must never be cut off.
+ * - In `pnpm check` runs, once a test of a file times out, the file's later tests are skipped:
+ *   the same never-settling code would make the student wait a full timeout for each.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, beforeEach, chai, expect } from 'vitest';
+import { afterEach, beforeAll, beforeEach, chai, expect } from 'vitest';
 
 /** How often a worker beats while its event loop is free. */
 export const BEAT_MS = 250;
@@ -49,6 +51,29 @@ if (testPath && /[\\/]test[\\/]exercises[\\/]/.test(testPath)) {
   chai.config.truncateThreshold = 0;
 }
 
+/**
+ * vitest builds its timeout errors ahead of time with the placeholder "STACK_TRACE_ERROR" and
+ * sets the real message later, but its JSON report prints the stack, which kept the
+ * placeholder: a student read only `STACK_TRACE_ERROR`. Put the real message back.
+ */
+export function restoreTimeoutMessages(errors: Array<{ message?: string; stack?: string }>): void {
+  for (const error of errors) {
+    if (
+      error.stack?.includes('STACK_TRACE_ERROR') &&
+      error.message &&
+      error.message !== 'STACK_TRACE_ERROR'
+    ) {
+      error.stack = error.stack.replace('STACK_TRACE_ERROR', error.message);
+    }
+  }
+}
+
+afterEach((context) => {
+  restoreTimeoutMessages(
+    (context.task.result?.errors ?? []) as Array<{ message?: string; stack?: string }>,
+  );
+});
+
 const dir = process.env.WORKBOOK_HEARTBEAT_DIR;
 if (dir) {
   const state = globalThis as { __workbookHeartbeat?: Heartbeat & { timer?: NodeJS.Timeout } };
@@ -76,8 +101,16 @@ if (dir) {
     heartbeat.test = null;
     beat();
   });
+  let timedOut: string | null = null;
   beforeEach((context) => {
     heartbeat.test = fullName(context.task as unknown as TaskLike);
     beat();
+    if (timedOut) context.skip();
+  });
+  afterEach((context) => {
+    const errors = (context.task.result?.errors ?? []) as Array<{ message?: string }>;
+    if (errors.some((e) => /(Test|Hook) timed out in \d+ms/.test(e.message ?? ''))) {
+      timedOut ??= fullName(context.task as unknown as TaskLike);
+    }
   });
 }

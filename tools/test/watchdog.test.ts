@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { outcomeOf } from '../src/check.ts';
 import { discoverWorkbook } from '../src/exercises.ts';
-import { runVitest } from '../src/vitest-run.ts';
+import { fileResult, runVitest } from '../src/vitest-run.ts';
 import { readHeartbeats, stallMessage, stallTracker } from '../src/watchdog.ts';
 import { runCli } from '../src/workbook.ts';
 import { printer, SLOW_MS, tempDir } from './helpers.ts';
@@ -106,19 +107,31 @@ describe('the check watchdog (real vitest runs on a busy-looping fixture)', {
     );
     expect(text).toContain('[PARSE_ERROR] Unexpected token');
     expect(text).not.toContain('0/0 checks pass');
-    // 01.5: the student's own long string, whole.
+    // 01.6 never settles: one timeout in plain words, the rest skipped instead of waited for.
+    expect(text).toContain('❌ 01.6 Wait for a signal (0/3 checks pass)');
     expect(text).toContain(
-      "'Hello, Ada! Welcome to the distributed image processing course, session one.'",
+      '🚨 this check did not finish within 2 s: something your code awaits never happens',
     );
-    expect(text).not.toMatch(/Hello, Ada! Welcome to the d[^']*…/);
-    expect(text).toContain('0/5 exercise(s) pass.');
+    expect(text).toContain('not run: an earlier check of this exercise timed out');
+    expect(text).toContain('0/6 exercise(s) pass.');
     expect(discoverWorkbook(STUDENT_ROOT).exercises.map((ex) => ex.id)).toEqual([
       '01.1',
       '01.2',
       '01.3',
       '01.4',
       '01.5',
+      '01.6',
     ]);
+  });
+
+  it("shows the student's long value whole in a check's message", async () => {
+    const check = path.join(STUDENT_ROOT, 'session01-student/test/exercises/05-long.test.ts');
+    const run = await runVitest({ root: STUDENT_ROOT, target: 'exercise', files: [check] });
+    const long = discoverWorkbook(STUDENT_ROOT).exercises.find((ex) => ex.id === '01.5')!;
+    const outcome = outcomeOf(long, run.report ? fileResult(run.report, check) : undefined, false);
+    expect(outcome.failures[0]?.message, run.output).toContain(
+      "expected 'Hello, Ada! Welcome to the distributed image processing course, session one.' to be 'Hello, Ada! Welcome to the Distributed Image Processing course, session one.'",
+    );
   });
 
   it('leaves the reference alone: the watchdog does not fire on code that gives control back', async () => {
