@@ -107,6 +107,12 @@ describe('local autoscaler on real worker processes', () => {
       });
       expect(autoscaler.decisions, '🚨 no decision while model time stands still').toHaveLength(1);
       // Then in sync periods until KEDA has taken the pool to zero.
+      // Every replica up before time moves on: a scale-down then drains a running worker, never
+      // one still starting (which a loaded machine can take long to start).
+      await waitFor(
+        () => driver.replicas().length === 3 && driver.replicas().every((r) => r.state === 'ready'),
+        { timeoutMs: 180_000, message: 'the 3 replicas did not all become ready' },
+      );
       for (let i = 0; i < 60 && driver.desired > 0; i++) await step();
       await waitFor(() => driver.replicas().every((r) => r.state === 'exited'), {
         timeoutMs: 60_000,
