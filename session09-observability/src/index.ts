@@ -4,6 +4,12 @@
  */
 export { runImgq, TRACE_USAGE, traceCommand } from './cli/imgq.ts';
 export {
+  DASHBOARD_PANELS,
+  type DashboardPanel,
+  expandQuery,
+  imgqDashboard,
+} from './dashboard.ts';
+export {
   type ObservabilityErrorCode,
   ObservabilityErrorCodes,
   PrometheusError,
@@ -16,6 +22,7 @@ export {
   type RunningExporter,
   runExporter,
 } from './exporter-main.ts';
+export { checkMonitoring, monitoringSchemas } from './k8s-check.ts';
 export {
   codeLabel,
   createWorkerMetrics,
@@ -58,8 +65,10 @@ export { checkMetricsText, type PromtoolResult, runPromtool, testRules } from '.
 export {
   type AlertRule,
   DEFAULT_THRESHOLDS,
+  generatedRuleFiles,
   imgqRuleGroups,
   noLiveWorkersRule,
+  prometheusRuleManifest,
   type RecordingRule,
   type RuleGroup,
   type RuleThresholds,

@@ -4,6 +4,7 @@
  * equal), and the demo loads the same rules with thresholds scaled down to seconds.
  */
 import { stringify } from 'yaml';
+import { imgqDashboard } from './dashboard.ts';
 
 /** A recording rule. */
 export interface RecordingRule {
@@ -192,4 +193,30 @@ export interface RuleUnitTest {
     eval_time: string;
     exp_samples: Array<{ labels: string; value: number }>;
   }>;
+}
+
+/** The rules as a Prometheus Operator `PrometheusRule` (k8s/monitoring/prometheusrule.yaml). */
+export function prometheusRuleManifest(
+  groups: RuleGroup[] = imgqRuleGroups(),
+): Record<string, unknown> {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: {
+      name: 'imgq',
+      labels: { 'app.kubernetes.io/name': 'imgq', 'app.kubernetes.io/component': 'monitoring' },
+    },
+    spec: { groups },
+  };
+}
+
+/** The generated files of the session (rules, PrometheusRule, dashboard), by path relative to the session folder, with their text. */
+export function generatedRuleFiles(): Record<string, string> {
+  const note =
+    '# Generated from src/rules.ts by `pnpm --filter @workbook/session09 rules:generate`; a test keeps them equal.\n';
+  return {
+    'prometheus/rules/imgq.rules.yml': `${note}${rulesYaml(imgqRuleGroups())}`,
+    'k8s/monitoring/prometheusrule.yaml': `${note}${stringify(prometheusRuleManifest(), { lineWidth: 0 })}`,
+    'grafana/dashboards/imgq.json': `${JSON.stringify(imgqDashboard(), null, 2)}\n`,
+  };
 }

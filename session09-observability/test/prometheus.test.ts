@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkMetricsText,
   createWorkerMetrics,
+  DASHBOARD_PANELS,
+  expandQuery,
   type MetricsServer,
   type PrometheusHandle,
   QueueExporter,
@@ -130,6 +132,21 @@ describe('a real Prometheus scraping a worker and the exporter', () => {
     expect(
       await prom.value('sum(process_resident_memory_bytes{job="imgq-worker"})'),
     ).toBeGreaterThan(0);
+
+    // Every dashboard panel query is valid PromQL and shows data after this workload (a rate
+    // needs two scrapes of a series: bounded polling until it has them).
+    for (const panel of DASHBOARD_PANELS) {
+      for (const { expr } of panel.queries) {
+        const query = expandQuery(expr, config.queue);
+        const samples = await prom
+          .waitFor(query, (found) => found.length > 0, 15_000)
+          .catch(() => []);
+        expect(
+          samples.length,
+          `🚨 dashboard panel "${panel.title}" shows data: ${query}`,
+        ).toBeGreaterThan(0);
+      }
+    }
 
     // promtool's lint on both expositions.
     const workerText = await metrics.metrics();
