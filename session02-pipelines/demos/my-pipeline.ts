@@ -31,7 +31,7 @@ const ran = new Map<string, string>();
 /** Pieces that ran a stand-in. */
 const standIns = new Set<string>();
 /** Whose code `#ex/...` loaded: the student's exercises, or the references with --solution. */
-const WHOSE = TARGET === 'solution' ? 'the reference' : 'your';
+const WHOSE = (TARGET as string) === 'solution' ? 'the reference' : 'your';
 
 /**
  * Runs one exercise piece. When the student's code is still a starter (a 🐨 TODO error) or
