@@ -1,4 +1,5 @@
-/** A flaky task succeeds after retries with backoff, a corrupt image goes to the DLQ at once, a stuck task is taken back. */
+/** Retries with YOUR backoff, a corrupt image to the DLQ, a crashed worker found dead and its task taken back by YOUR recovery script, then YOUR graceful shutdown (05.1-05.4). */
+import { EventEmitter } from 'node:events';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createImageProcessor, type TaskProcessor } from '@workbook/session03';
@@ -12,6 +13,20 @@ import {
 import { demoOutDir, done, runMain, step, table, title, warn } from '@workbook/tools/demo-kit';
 import { fixture } from '@workbook/tools/testkit';
 import chalk from 'chalk';
+import { Redis } from 'ioredis';
+import {
+  computeBackoff,
+  fallback,
+  findDeadWorkers,
+  installGracefulShutdown,
+  isTodo,
+  type Piece,
+  piece,
+  printPieces,
+  probeOffline,
+  recoverExpired,
+  sendHeartbeat,
+} from './support/exercise-pieces.ts';
 
 const BACKOFF: BackoffOptions = { baseMs: 400, factor: 2, maxMs: 5_000, jitter: 'equal' };
 const PIPELINE = {
@@ -32,6 +47,8 @@ await runMain(async () => {
   const name = `demo-recovery-${process.pid}`;
   const started = Date.now();
   const clock = () => chalk.dim(`${((Date.now() - started) / 1000).toFixed(2).padStart(5)}s`);
+  const raw = new Redis(redis.url);
+  const pieces = probeOffline();
 
   // A 1 s lease (default 2 s) so the stuck task comes back quickly.
   const queue = new ReliableTaskQueue({
@@ -41,6 +58,8 @@ await runMain(async () => {
     leaseMs: 1_000,
     maxAttempts: 4,
     backoff: BACKOFF,
+    // Exercise 05.2: the retry delays come from your computeBackoff once it is solved.
+    ...(pieces.backoff.ours ? { computeDelay: computeBackoff } : {}),
   });
   const images = createImageProcessor({ inputRoot: inDir, outputRoot: path.join(out, 'images') });
   // coffee.png sits on a "flaky network share": its first two reads fail.
@@ -56,7 +75,10 @@ await runMain(async () => {
     queue,
     processor,
     heartbeatIntervalMs: 250,
-    recoveryIntervalMs: 250,
+    // With your recovery script (05.3) running every 250 ms below, the worker's own pass runs
+    // rarely: it still promotes due retries and reaps dead workers, but yours takes back the
+    // expired lease first. (Both at once is safe: that is what the one Lua script is for.)
+    recoveryIntervalMs: pieces.recovery.ours ? 5_000 : 250,
   });
   const crashed = new ReliableTaskQueue({
     url: redis.url,
@@ -93,8 +115,50 @@ await runMain(async () => {
     );
   });
 
+  let watcher: NodeJS.Timeout | undefined;
   try {
     await queue.connect();
+    // Exercise 05.1: the worker that will crash beats with your sendHeartbeat (TTL 1 s).
+    let heartbeat: Piece;
+    try {
+      await sendHeartbeat(raw, queue.keys, 'worker-crashed', 1_000);
+      await findDeadWorkers(raw, queue.keys);
+      heartbeat = piece('05.1', 'sendHeartbeat + findDeadWorkers', true, 'worker-crashed beats');
+    } catch (error) {
+      heartbeat = fallback('05.1', 'sendHeartbeat + findDeadWorkers', error);
+    }
+    printPieces([heartbeat, pieces.backoff, pieces.recovery, pieces.shutdown]);
+    let announcedDead = false;
+    let recoveryBroken = false;
+    const watch = async () => {
+      if (heartbeat.ours && !announcedDead) {
+        const dead = await findDeadWorkers(raw, queue.keys);
+        if (dead.includes('worker-crashed')) {
+          announcedDead = true;
+          console.log(
+            `${clock()}  ${chalk.red('dead')}   your findDeadWorkers: worker-crashed sent no heartbeat for 1 s`,
+          );
+        }
+      }
+      if (pieces.recovery.ours && !recoveryBroken) {
+        try {
+          const { requeued, deadLettered } = await recoverExpired(raw, queue.keys, {
+            maxAttempts: 4,
+          });
+          if (requeued.length + deadLettered.length > 0) {
+            console.log(
+              `${clock()}  ${chalk.magenta('recover')} your recovery script: ${requeued.length} expired lease(s) back to the head of pending, ${deadLettered.length} to the DLQ`,
+            );
+          }
+        } catch (error) {
+          recoveryBroken = true;
+          warn(
+            `05.3 recovery script failed (${isTodo(error) ? 'not solved yet' : String(error)}): the worker's own recovery takes over`,
+          );
+        }
+      }
+    };
+    watcher = setInterval(() => void watch().catch(() => {}), 250);
     step('The worker that will crash: takes rocket.jpg, then dies without a word');
     const [rocket] = await crashed.enqueueMany([
       { pipeline: PIPELINE, input: 'rocket.jpg', output: 'rocket.jpg' },
@@ -121,7 +185,7 @@ await runMain(async () => {
       if (Date.now() > deadline) throw new Error('The tasks did not finish within 20 s');
       await sleep(100);
     }
-    await worker.stop();
+    await stopWithSignal(worker, pieces.shutdown.ours, clock);
 
     console.log();
     const results = await Promise.all(ids.map((id) => queue.result(id)));
@@ -155,12 +219,51 @@ await runMain(async () => {
         'Flaky: done on attempt 3 · corrupt: in the DLQ on attempt 1 · stuck: recovered and done',
       );
   } finally {
+    clearInterval(watcher);
     await worker.stop();
     await queue.close();
     await crashed.close();
+    raw.disconnect();
     await redis.stop();
   }
 });
+
+/**
+ * Exercise 05.4: a SIGTERM (sent on a stand-in for `process`, so the demo lives on) stops the
+ * worker through your installGracefulShutdown; without it, a plain `worker.stop()`.
+ */
+async function stopWithSignal(
+  worker: ReliableWorker,
+  yours: boolean,
+  clock: () => string,
+): Promise<void> {
+  if (!yours) {
+    await worker.stop();
+    return;
+  }
+  const signals = new EventEmitter();
+  const shutdown = installGracefulShutdown({
+    stop: () => worker.stop(),
+    exit: (code) =>
+      console.log(`${clock()}  ${chalk.cyan('exit')}   your shutdown called exit(${code})`),
+    signals,
+  });
+  console.log(
+    `${clock()}  ${chalk.cyan('SIGTERM')} sent to worker-1 (your installGracefulShutdown)`,
+  );
+  signals.emit('SIGTERM', 'SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    shutdown.done,
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), 15_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  shutdown.uninstall();
+  if (code === 'timeout') warn('05.4: done did not resolve within 15 s of the SIGTERM');
+  else if (code !== 0) warn(`05.4: the graceful shutdown exited ${code}, not 0`);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -56,7 +56,7 @@ export type {
   TaskRecord,
   TaskState,
 } from './queue-types.ts';
-export type { ReliableTaskQueueOptions } from './reliable-options.ts';
+export type { BackoffFunction, ReliableTaskQueueOptions } from './reliable-options.ts';
 export { ReliableTaskQueue } from './reliable-task-queue.ts';
 export { ReliableWorker, type ReliableWorkerOptions } from './reliable-worker.ts';
 export { checkCodes, isRetryable, NON_RETRYABLE_CODES } from './retry-policy.ts';

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { checkDuration, checkFunction, checkInteger } from '@workbook/session01';
 import type { QueueConnectionOptions } from '@workbook/session04/core';
-import { type BackoffOptions, type ResolvedBackoff, resolveBackoff } from './backoff.ts';
+import {
+  type BackoffOptions,
+  computeBackoff,
+  type ResolvedBackoff,
+  resolveBackoff,
+} from './backoff.ts';
 import { checkWorkerId } from './keys.ts';
 import { checkCodes, NON_RETRYABLE_CODES } from './retry-policy.ts';
 
@@ -28,6 +33,11 @@ export interface ReliableTaskQueueOptions extends QueueConnectionOptions {
   nonRetryableCodes?: Iterable<string>;
   /** Random source of the jitter, in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * The delay of a retry, from the attempt that failed, the backoff options and the random
+   * source (exercise 05.2's demo passes the student's version). @default computeBackoff
+   */
+  computeDelay?: BackoffFunction;
   /** How long a dead worker stays listed in the registry before recovery forgets it. @default 300_000 */
   deadWorkerRetentionMs?: number;
   /**
@@ -51,6 +61,13 @@ const DEFAULTS = {
   prefetch: 1,
 } as const;
 
+/** How a retry's delay is computed: `computeBackoff`'s shape, with every option resolved. */
+export type BackoffFunction = (
+  attempt: number,
+  backoff: ResolvedBackoff,
+  random: () => number,
+) => number;
+
 /** {@link ReliableTaskQueueOptions} checked, with their defaults filled in. */
 export interface ReliableSettings {
   owner: string;
@@ -59,6 +76,7 @@ export interface ReliableSettings {
   backoff: ResolvedBackoff;
   nonRetryableCodes: ReadonlySet<string>;
   random: () => number;
+  computeDelay: BackoffFunction;
   deadWorkerRetentionMs: number;
   prefetch: number;
   recoveryBatch: number;
@@ -79,6 +97,11 @@ export function reliableSettings(options: ReliableTaskQueueOptions): ReliableSet
     backoff: resolveBackoff(options.backoff),
     nonRetryableCodes: checkCodes(options.nonRetryableCodes ?? NON_RETRYABLE_CODES),
     random: checkFunction('random', options.random ?? Math.random, 'returning [0, 1)'),
+    computeDelay: checkFunction(
+      'computeDelay',
+      options.computeDelay ?? computeBackoff,
+      'like computeBackoff(attempt, backoff, random)',
+    ),
     deadWorkerRetentionMs: checkDuration(
       'deadWorkerRetentionMs',
       options.deadWorkerRetentionMs ?? DEFAULTS.deadWorkerRetentionMs,

@@ -8,7 +8,7 @@ import {
   type Waiter,
 } from '@workbook/session04/core';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { computeBackoff, type ResolvedBackoff } from './backoff.ts';
+import type { ResolvedBackoff } from './backoff.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { LeaseLostError } from './errors.ts';
 import { type ReliableKeys, reliableKeys } from './keys.ts';
@@ -175,8 +175,8 @@ export class ReliableTaskQueue
   }
 
   /**
-   * Fails one attempt (Lua `fail-8.lua`): schedules a retry after `computeBackoff(attempt)`, or
-   * dead-letters the task when its error code is non-retryable or it was the last attempt.
+   * Fails one attempt (Lua `fail-8.lua`): schedules a retry after `computeDelay(attempt, …)`
+   * (default `computeBackoff`), or dead-letters the task when its error code is non-retryable or it was the last attempt.
    * Only a dead-lettered task gets a stored result (status `failed`).
    * {@link ReliableTaskQueue.failAttempt} does the same and tells which it was.
    * @throws the same as {@link ReliableTaskQueue.ack}.
@@ -197,7 +197,7 @@ export class ReliableTaskQueue
     const error = flatError(result.error);
     const retryable = isRetryable(error.code, this.nonRetryableCodes);
     const attempt = Number.isInteger(task.attempts) && task.attempts >= 1 ? task.attempts : 1;
-    const delayMs = computeBackoff(attempt, this.backoff, this.#settings.random);
+    const delayMs = this.#settings.computeDelay(attempt, this.backoff, this.#settings.random);
     const reply = await failLeased(this.redis, id, token, result, {
       error,
       retryable,
