@@ -16,7 +16,6 @@ export class BlockingQueue<T> {
 
   /** Consumers blocked in `take` right now. */
   get waiting(): number {
-    // 🐨 How many consumers are in the waiter list?
     throw new Error('🐨 TODO (03.1): return the number of waiting consumers');
   }
 
@@ -30,9 +29,7 @@ export class BlockingQueue<T> {
    * @throws {QueueClosedError} after `close()`.
    */
   push(item: T): void {
-    // 🐨 1. If the queue is closed, throw `new QueueClosedError('push')`.
-    // 🐨 2. If a consumer is waiting, hand the item to the OLDEST waiter (first come, first
-    //       served). Otherwise add it to the items.
+    // 🐨 README step 2. Who gets the item when several consumers are waiting?
     throw new Error('🐨 TODO (03.1): implement push');
   }
 
@@ -42,20 +39,13 @@ export class BlockingQueue<T> {
    * @throws {QueueClosedError} (rejects) after `close()`.
    */
   async take(timeoutMs: number): Promise<T | null> {
-    // 🐨 1. Closed? throw `new QueueClosedError('take')`.
-    // 🐨 2. An item is there? return the oldest one.
-    // 🐨 3. timeoutMs <= 0? return null at once.
-    // 🐨 4. Otherwise return a new Promise and add a waiter to `this.#waiters`. No polling
-    //       (no setInterval, no loop that looks again): push() wakes the waiter.
-    // 💰 The timeout is one setTimeout. When it fires, take the waiter OFF the list before
-    //    resolving null, or a later push() hands its item to nobody.
-    // 💰 When the waiter gets an item, clear its timer.
+    // 🐨 README step 3. No polling: push() must be able to wake this consumer. And a
+    //    consumer that gave up must never be handed an item. (`pnpm hint 03.1` if stuck.)
     throw new Error('🐨 TODO (03.1): implement take');
   }
 
   /** Closes the queue: every waiting consumer gets `null`; later calls throw. */
   close(): void {
-    // 🐨 Mark the queue closed and settle every waiter with null (empty the list).
     throw new Error('🐨 TODO (03.1): implement close');
   }
 }

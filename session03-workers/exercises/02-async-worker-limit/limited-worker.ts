@@ -25,14 +25,8 @@ export class LimitedWorker extends BaseWorker {
   }
 
   protected override async fetchLoop(): Promise<void> {
-    // 🐨 Loop while `this.isRunning`:
-    //    - when `this.inFlightCount` has reached `this.concurrency`, wait with
-    //      `await this.waitForChange()` (it resolves when a task finishes or the worker stops),
-    //      then go round again;
-    //    - otherwise fetch with `await this.fetchTask()` (a blocking dequeue; null on timeout)
-    //      and, if you got a task, START it with `this.runTask(task)` WITHOUT awaiting it, so
-    //      the loop can fill the next slot while it runs.
-    // 💰 Think about the comparison: with concurrency 3 and 3 tasks running, may you fetch?
+    // 🐨 Keep up to `this.concurrency` tasks in flight until the worker stops: the four rules
+    //    of the README, with the helpers in its table. (`pnpm hint 03.2` if stuck.)
     throw new Error('🐨 TODO (03.2): implement the slot-filling loop of LimitedWorker');
   }
 

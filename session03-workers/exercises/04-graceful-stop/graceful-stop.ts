@@ -23,15 +23,7 @@ export async function stopGracefully(
   target: StopTarget,
   gracePeriodMs: number,
 ): Promise<GracefulStopResult> {
-  // 🐨 1. Start ONE timer for the whole grace period (it starts now, at the call).
-  // 🐨 2. Call `target.stopFetching()` and wait for it — but not past the grace period.
-  // 🐨 3. Only then read `target.inFlight()`: the last fetch may have started one more task.
-  // 🐨 4. Wait until every in-flight task has ended (resolved OR rejected), or the grace
-  //       period is over, whichever comes first. Do not wait the full grace period when the
-  //       tasks end sooner.
-  // 🐨 5. Return the ids that ended as `finished`, the others as `abandoned`, in the order
-  //       `inFlight()` listed them.
-  // 💰 Promise.race([allTasksEnded, timeUp]) waits for whichever comes first.
-  // 💰 Clear the timer before returning (try/finally), or it keeps the process alive.
+  // 🐨 The five steps of the README. The grace period covers BOTH waits, counted from this
+  //    call. (`pnpm hint 03.4` if stuck.)
   throw new Error('🐨 TODO (03.4): implement stopGracefully');
 }

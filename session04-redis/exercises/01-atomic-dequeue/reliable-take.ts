@@ -14,10 +14,8 @@ export async function reliableTake(
   keys: Pick<QueueKeys, 'pending' | 'processing'>,
   timeoutMs: number,
 ): Promise<string | null> {
-  // 🐨 1. timeoutMs === 0: move one id with LMOVE (never blocks) and return it (or null).
-  // 🐨 2. Otherwise: BLMOVE from pending (RIGHT, the oldest) to processing (LEFT), with the
-  //       timeout in SECONDS (timeoutMs / 1000). It resolves with the id, or null on timeout.
-  // 💰 Never two commands (RPOP then LPUSH): a worker dying between them loses the task.
+  // 🐨 The four points of the README: which end is the oldest, what "0" means to Redis, and
+  //    which unit its timeout is in. ONE command per take. (`pnpm hint 04.1` if stuck.)
   void redis;
   void keys;
   void timeoutMs;

@@ -22,10 +22,7 @@ export async function ackWithResult(
   resultJson: string,
   resultTtlMs: number,
 ): Promise<boolean> {
-  // 🐨 Run ACK_SCRIPT with redis.eval(script, numberOfKeys, ...keys, ...args) and turn its
-  //    reply (1 or 0) into true / false.
-  // 💰 Two commands (await lrem, then await set) are NOT atomic: a crash between them loses
-  //    the result of work that was done.
+  // 🐨 Run ACK_SCRIPT (README step 3) and turn its reply into true / false.
   void ACK_SCRIPT;
   void redis;
   void keys;

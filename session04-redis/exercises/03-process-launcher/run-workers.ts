@@ -26,12 +26,8 @@ export interface WorkerReport {
  * const reports = await runWorkers({ count: 3, command: [process.execPath, 'worker.mjs'] });
  */
 export async function runWorkers(options: RunWorkersOptions): Promise<WorkerReport[]> {
-  // 🐨 1. For index 0..count-1: spawn(command[0], command.slice(1), { env: {...process.env,
-  //       ...options.env, WORKER_INDEX: String(index)}, stdio: ['ignore', 'pipe', 'inherit'] }).
-  // 🐨 2. Read child.stdout line by line (node:readline createInterface); a JSON line with a
-  //       string taskId and status 'completed' goes into that process's `completed`.
-  // 🐨 3. Resolve when every process has closed, with the reports in start order.
-  // 💰 Chunks are not lines: one 'data' event can hold half a line, or three.
+  // 🐨 The four steps of the README. All processes run at the same time; every line they
+  //    print counts, also the last ones. (`pnpm hint 04.3` if stuck.)
   void options;
   throw new Error('🐨 TODO (04.3): spawn the worker processes and collect their JSON lines');
 }

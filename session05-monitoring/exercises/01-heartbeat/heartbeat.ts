@@ -16,11 +16,7 @@ export async function sendHeartbeat(
   workerId: string,
   ttlMs: number,
 ): Promise<void> {
-  // 🐨 In ONE redis.multi() ... .exec():
-  //   1. SET keys.alive(workerId) now PX ttlMs   — expires by itself when the beats stop
-  //   2. ZADD keys.workers now workerId          — remembered, so it can be found dead later
-  //   3. HSET keys.worker(workerId) lastSeen now ttlMs ttlMs
-  // 💰 const now = Date.now();
+  // 🐨 README 🐨 1: three commands, all or nothing. (`pnpm hint 05.1` if stuck.)
   void redis;
   void keys;
   void workerId;
@@ -35,7 +31,7 @@ export async function sendHeartbeat(
  * await findDeadWorkers(redis, reliableKeys('images')); // ['worker-3']
  */
 export async function findDeadWorkers(redis: Redis, keys: HeartbeatKeys): Promise<string[]> {
-  // 🐨 List keys.workers (ZRANGE 0 -1); keep the ids whose keys.alive(id) does not EXIST; sort.
+  // 🐨 README 🐨 2: known, but no alive key.
   void redis;
   void keys;
   throw new Error('🐨 TODO (05.1): find the known workers whose heartbeat key expired');

@@ -13,12 +13,7 @@ export function computeBackoff(
   options: ResolvedBackoff,
   random: () => number,
 ): number {
-  // 🐨 1. attempt must be an integer >= 1, else throw new InvalidOptionError('... `attempt` ...')
-  //       (import { InvalidOptionError } from '@workbook/session01').
-  // 🐨 2. ceiling = the exponential delay of this attempt, capped at options.maxMs.
-  // 🐨 3. 'none' → ceiling; 'full' → random() × ceiling; 'equal' → ceiling/2 + random() × ceiling/2.
-  // 🐨 4. Math.floor the result.
-  // 💰 Attempt 1 waits (up to) baseMs: mind the exponent.
+  // 🐨 The four points of the README, and the curve drawn there. (`pnpm hint 05.2` if stuck.)
   void attempt;
   void options;
   void random;

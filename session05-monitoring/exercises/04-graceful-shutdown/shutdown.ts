@@ -20,11 +20,8 @@ export interface ShutdownOptions {
  * installGracefulShutdown({ stop: async () => { await worker.stop(); await queue.close(); } });
  */
 export function installGracefulShutdown(options: ShutdownOptions): GracefulShutdown {
-  // 🐨 1. Listen for each signal name on `signals` (default process) with ONE handler.
-  // 🐨 2. First signal: stop() → exit(0) when it resolves, exit(1) when it rejects.
-  // 🐨 3. A signal while stopping: exit(128 + constants.signals[signal]) at once
-  //       (import { constants } from 'node:os').
-  // 🐨 4. exit only once; then remove the listeners. Return { done, uninstall }.
+  // 🐨 The five points of the README. Signal numbers: `constants.signals` from 'node:os'.
+  //    (`pnpm hint 05.4` if stuck.)
   void options;
   throw new Error('🐨 TODO (05.4): install a two-phase SIGTERM/SIGINT handler');
 }
