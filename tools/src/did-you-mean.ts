@@ -85,3 +85,35 @@ export function closest<T>(
     .slice(0, limit)
     .map((s) => s.candidate);
 }
+
+/** The part of an exercise a suggestion needs. */
+interface NamedExercise {
+  id: string;
+  slug: string;
+  folder: string;
+  title: string;
+}
+
+/** ` Did you mean 01.1 (grayscale-thumbnail)?` or an empty string. */
+export function didYouMean(
+  workbook: {
+    sessions: Array<{ number: string; exercises: NamedExercise[] }>;
+    exercises: NamedExercise[];
+  },
+  query: string,
+): string {
+  const dotted = /^(\d{1,2})\.\d{1,2}$/.exec(query);
+  if (dotted) {
+    const session = workbook.sessions.find((s) => s.number === dotted[1]!.padStart(2, '0'));
+    const ids = session?.exercises.map((ex) => ex.id) ?? [];
+    return ids.length > 0
+      ? ` Session ${session!.number} has ${ids.length === 1 ? ids[0] : `${ids[0]} to ${ids.at(-1)}`}.`
+      : '';
+  }
+  const name = query.split('/').pop() ?? query;
+  const near = closest(name, workbook.exercises, (ex) =>
+    /^\d/.test(name) ? [ex.id, ex.folder] : [ex.slug, ex.folder, ex.title],
+  );
+  if (near.length === 0) return '';
+  return ` Did you mean ${near.map((ex) => `${ex.id} (${ex.slug})`).join(' or ')}?`;
+}

@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { closest, foldName } from './did-you-mean.ts';
+import { didYouMean, foldName } from './did-you-mean.ts';
 import {
   catalogueFolders,
   discoverMistakes,
@@ -325,24 +325,6 @@ export function resolveExercise(
       ? `No exercise matches \`${query}\`.${didYouMean(workbook, q)}`
       : `\`${query}\` matches several exercises (${matches.map((ex) => ex.id).join(', ')}); use the id.`;
   throw new UnknownIdError(problem, formatExerciseList(workbook));
-}
-
-/** ` Did you mean 01.1 (grayscale-thumbnail)?` or an empty string. */
-function didYouMean(workbook: Workbook, query: string): string {
-  const dotted = /^(\d{1,2})\.\d{1,2}$/.exec(query);
-  if (dotted) {
-    const session = workbook.sessions.find((s) => s.number === dotted[1]!.padStart(2, '0'));
-    const ids = session?.exercises.map((ex) => ex.id) ?? [];
-    return ids.length > 0
-      ? ` Session ${session!.number} has ${ids.length === 1 ? ids[0] : `${ids[0]} to ${ids.at(-1)}`}.`
-      : '';
-  }
-  const name = query.split('/').pop() ?? query;
-  const near = closest(name, workbook.exercises, (ex) =>
-    /^\d/.test(name) ? [ex.id, ex.folder] : [ex.slug, ex.folder, ex.title],
-  );
-  if (near.length === 0) return '';
-  return ` Did you mean ${near.map((ex) => `${ex.id} (${ex.slug})`).join(' or ')}?`;
 }
 
 /**

@@ -12,7 +12,14 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { catchUp, resetExercise } from './attempts.ts';
 import { formatMistakes } from './catalogue.ts';
-import { type CheckOutcome, checkExercises, watchFolders } from './check.ts';
+import { check } from './check-command.ts';
+import {
+  type CliContext,
+  type ParsedArgs,
+  parseArgs,
+  progressFileOf,
+  warnTo,
+} from './cli-context.ts';
 import { diagnose, printDoctor, probeAll } from './doctor.ts';
 import {
   discoverWorkbook,
@@ -32,44 +39,14 @@ import {
   fingerprint,
   formatClassLine,
   loadProgress,
-  progressPath,
   studentName,
   updateExercise,
 } from './progress.ts';
 import { formatOverview, statusMark, workbookStatus } from './status.ts';
 import { exitQuietlyOnClosedPipe, MARK } from './ui.ts';
 
-/** Where and how the CLI runs; injectable for tests. */
-export interface CliContext {
-  root: string;
-  /** The folder the student typed the command in (pnpm passes it as INIT_CWD). */
-  cwd: string;
-  print: (line: string) => void;
-  /** Progress file. @default `<root>/.workbook/progress.json` */
-  progressFile?: string;
-  /** The check watchdog's bound (tests shorten it). @default check.ts's */
-  stallMs?: number;
-}
-
-/** The flags and positional arguments of a command line. */
-export interface ParsedArgs {
-  positional: string[];
-  flags: Set<string>;
-}
-
-/** Splits `--flag` options from positional arguments. */
-export function parseArgs(argv: string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Set<string>();
-  for (const arg of argv) {
-    if (arg === '--') continue;
-    if (arg.startsWith('--')) flags.add(arg.slice(2));
-    else if (arg === '-h') flags.add('help');
-    else if (arg === '-w') flags.add('watch');
-    else positional.push(arg);
-  }
-  return { positional, flags };
-}
+export { summary } from './check-command.ts';
+export { type CliContext, type ParsedArgs, parseArgs } from './cli-context.ts';
 
 /** Runs one CLI command; returns the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
@@ -162,14 +139,6 @@ function one(
   return resolveExercise(workbook, query, { session });
 }
 
-function progressFileOf(ctx: CliContext): string {
-  return ctx.progressFile ?? progressPath(ctx.root);
-}
-
-function warnTo(ctx: CliContext) {
-  return (line: string) => ctx.print(chalk.yellow(line));
-}
-
 function overview(workbook: Workbook, ctx: CliContext): number {
   const statuses = workbookStatus(workbook, loadProgress(progressFileOf(ctx), warnTo(ctx)));
   ctx.print(chalk.bold('📒 Distributed Image Processing with Kubernetes — your progress'));
@@ -200,102 +169,6 @@ function list(workbook: Workbook, ctx: CliContext): number {
     ),
   );
   return 0;
-}
-
-async function check(
-  workbook: Workbook,
-  args: ParsedArgs,
-  session: string | null,
-  ctx: CliContext,
-): Promise<number> {
-  // --all (and `pnpm workbook verify`): every exercise of every session, whatever the folder.
-  const selection = args.flags.has('all')
-    ? { exercises: workbook.exercises, label: 'all exercises' }
-    : resolveSelection(workbook, args.positional, { session });
-  const target = args.flags.has('solution') ? 'solution' : 'exercise';
-  if (selection.exercises.length === 0) {
-    ctx.print(`${MARK.info}There are no exercises in ${selection.label} yet.`);
-    return 0;
-  }
-  const runOnce = async () => {
-    const what =
-      target === 'solution'
-        ? chalk.magenta('the REFERENCE solutions (instructor mode)')
-        : 'your code';
-    ctx.print(
-      chalk.dim(
-        `Checking ${selection.label} (${selection.exercises.length} exercise(s)) against ${what}: tests and types…`,
-      ),
-    );
-    const result = await checkExercises(workbook, selection.exercises, {
-      target,
-      cwd: ctx.cwd,
-      progressFile: progressFileOf(ctx),
-      print: ctx.print,
-      ...(ctx.stallMs ? { stallMs: ctx.stallMs } : {}),
-    });
-    if (result.crash) return 1;
-    ctx.print('');
-    ctx.print(summary(result.outcomes, target));
-    const ok =
-      result.missingChecks.length === 0 && result.outcomes.every((o) => o.status === 'passed');
-    return ok ? 0 : 1;
-  };
-  const code = await runOnce();
-  if (!args.flags.has('watch')) return code;
-
-  const dirs = selection.exercises.flatMap((ex) => [
-    target === 'solution' ? ex.solutionDir : ex.dir,
-  ]);
-  ctx.print(
-    chalk.cyan(
-      `\n👀 Watching ${dirs.length} exercise folder(s). Save a file to check again; Ctrl-C to stop.`,
-    ),
-  );
-  let running = false;
-  let again = false;
-  const rerun = async (file: string) => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    if (process.stdout.isTTY) process.stdout.write('\x1Bc');
-    ctx.print(chalk.dim(`${rel(file, ctx.cwd)} changed`));
-    await runOnce();
-    ctx.print(chalk.cyan('\n👀 Watching. Ctrl-C to stop.'));
-    running = false;
-    if (again) {
-      again = false;
-      await rerun(file);
-    }
-  };
-  const stop = watchFolders(dirs, (file) => void rerun(file));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  stop();
-  return 0;
-}
-
-/** The last line of a check: how many pass and what to do next. */
-export function summary(outcomes: CheckOutcome[], target: 'exercise' | 'solution'): string {
-  const passed = outcomes.filter((o) => o.status === 'passed').length;
-  if (outcomes.length === 0) return 'Nothing was checked.';
-  if (passed === outcomes.length) {
-    return (
-      chalk.green.bold(`🎉 ${passed}/${outcomes.length} exercise(s) pass.`) +
-      (target === 'exercise' ? ' `pnpm workbook` shows what comes next.' : '')
-    );
-  }
-  const next = outcomes.find((o) => o.status !== 'passed')!;
-  return (
-    chalk.bold(`${passed}/${outcomes.length} exercise(s) pass.`) +
-    (target === 'exercise'
-      ? ` Next up: ${chalk.bold(next.exercise.id)} ${next.exercise.title}.`
-      : '')
-  );
 }
 
 function hint(
