@@ -21,8 +21,17 @@ export function formatMs(ms: number | null): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** One line about a worker: status, slots, counters, durations. */
-export function workerLine(stats: WorkerStats, slots: number): string {
+/**
+ * One line about a worker: status, slots, counters, durations. `since` holds the counters at
+ * the start of this view, so `done` counts this run's tasks, not a warm-up's before it.
+ */
+export function workerLine(
+  stats: WorkerStats,
+  slots: number,
+  since: { completed: number; failed: number } = { completed: 0, failed: 0 },
+): string {
+  const completed = stats.completed - since.completed;
+  const failed = stats.failed - since.failed;
   const status = STATUS_COLOUR[stats.status](stats.status.padEnd(8));
   const used = Math.min(stats.inFlight, slots);
   const bar = chalk.green('■'.repeat(used)) + chalk.dim('□'.repeat(slots - used));
@@ -30,8 +39,8 @@ export function workerLine(stats: WorkerStats, slots: number): string {
     chalk.bold(stats.workerId.padEnd(10)),
     status,
     bar,
-    `done ${String(stats.completed).padStart(2)}`,
-    stats.failed ? chalk.red(`failed ${stats.failed}`) : chalk.dim('failed 0'),
+    `done ${String(completed).padStart(2)}`,
+    failed ? chalk.red(`failed ${failed}`) : chalk.dim('failed 0'),
     chalk.dim(`avg ${formatMs(stats.avgDurationMs)} · p95 ${formatMs(stats.p95DurationMs)}`),
   ].join('  ');
 }
@@ -52,6 +61,8 @@ export class LiveView {
   readonly #started = performance.now();
   #drawn = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Each worker's counters when the view started (tasks done before are not this run's). */
+  readonly #since = new Map<BaseWorker, { completed: number; failed: number }>();
   readonly #onFinished = (event: TaskEvent) => this.#printEvent(event);
 
   constructor(workers: BaseWorker[], options: LiveViewOptions = {}) {
@@ -60,6 +71,10 @@ export class LiveView {
   }
 
   start(): void {
+    for (const worker of this.#workers) {
+      const { completed, failed } = worker.stats();
+      this.#since.set(worker, { completed, failed });
+    }
     if (this.#tty) {
       this.#draw();
       this.#timer = setInterval(() => this.#draw(), 100);
@@ -79,9 +94,13 @@ export class LiveView {
       for (const worker of this.#workers) {
         worker.off('completed', this.#onFinished);
         worker.off('failed', this.#onFinished);
-        console.log(workerLine(worker.stats(), this.#slots(worker)));
+        console.log(this.#line(worker));
       }
     }
+  }
+
+  #line(worker: BaseWorker): string {
+    return workerLine(worker.stats(), this.#slots(worker), this.#since.get(worker));
   }
 
   #slots(worker: BaseWorker): number {
@@ -89,7 +108,7 @@ export class LiveView {
   }
 
   #draw(): void {
-    const lines = this.#workers.map((worker) => workerLine(worker.stats(), this.#slots(worker)));
+    const lines = this.#workers.map((worker) => this.#line(worker));
     if (this.#options.footer) lines.push(chalk.dim(this.#options.footer()));
     // Move the cursor back up over the previous frame, then overwrite it line by line.
     let frame = this.#drawn > 0 ? `\x1b[${this.#drawn}A` : '';
