@@ -38,7 +38,7 @@ export interface JobView {
     finishedAt: number | null;
     durationMs: number | null;
   };
-  links: { self: string; result: string };
+  links: { self: string; result: string; input: string };
 }
 
 /** The API's records in Redis under `<prefix>api:`. */
@@ -150,7 +150,11 @@ export class JobStore {
         finishedAt: result?.finishedAt ?? null,
         durationMs: result?.durationMs ?? null,
       },
-      links: { self: `/v1/jobs/${id}`, result: `/v1/jobs/${id}/result` },
+      links: {
+        self: `/v1/jobs/${id}`,
+        result: `/v1/jobs/${id}/result`,
+        input: `/v1/jobs/${id}/input`,
+      },
     };
   }
 }

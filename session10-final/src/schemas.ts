@@ -65,7 +65,7 @@ export const jobSchema = {
         durationMs: nullable('number'),
       },
     },
-    links: { type: 'object', properties: { self: str, result: str } },
+    links: { type: 'object', properties: { self: str, result: str, input: str } },
   },
 } as const;
 

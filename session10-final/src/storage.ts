@@ -38,6 +38,11 @@ export class Storage {
     await writeFile(path.join(this.uploads, path.basename(name)), data, { mode: 0o640 });
   }
 
+  /** The absolute path of an upload, by its name. */
+  uploadPath(name: string): string {
+    return path.join(this.uploads, path.basename(name));
+  }
+
   /** The absolute path of a result, by its name. */
   resultPath(name: string): string {
     return path.join(this.results, path.basename(name));
@@ -87,6 +92,8 @@ export function contentTypeOf(name: string): string {
     webp: 'image/webp',
     avif: 'image/avif',
     gif: 'image/gif',
+    heic: 'image/heif',
+    svg: 'image/svg+xml',
     tiff: 'image/tiff',
   };
   return types[ext] ?? 'application/octet-stream';

@@ -323,6 +323,10 @@ describe('reading jobs and results', () => {
       worker: 'test-worker',
       output: { format: 'webp', width: 32 },
     });
+    const input = await call('GET', `/v1/jobs/${id}/input`, '/v1/jobs/{id}/input', {
+      headers: auth(KEYS.read),
+    });
+    expect(input.headers['content-type'], '🚨 the upload as it came (before/after)').toBe('image/png');
     const recent = await t.api.app.inject({
       method: 'GET',
       url: '/v1/jobs?limit=5',

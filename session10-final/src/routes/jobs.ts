@@ -156,6 +156,45 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ApiContext): void {
   );
 
   app.get(
+    '/v1/jobs/:id/input',
+    {
+      schema: {
+        summary: 'The image as it was uploaded (for a before/after view)',
+        tags: ['jobs'],
+        params: idParams,
+        response: responses(
+          {
+            200: {
+              description: 'The uploaded image',
+              content: { 'image/*': { schema: { type: 'string', format: 'binary' } } },
+            },
+          },
+          [400, 401, 403, 404, 429],
+        ),
+      },
+    },
+    async (request, reply) => {
+      ctx.auth(request, 'read');
+      const { id } = request.params as { id: string };
+      const meta = await ctx.jobs.meta(id);
+      if (!meta) throw notFound('job', id);
+      const name = ctx.storage.uploadName(id, meta.input.format);
+      const file = ctx.storage.uploadPath(name);
+      try {
+        await stat(file);
+      } catch {
+        throw new ApiError(
+          404,
+          ApiErrorCodes.NOT_FOUND,
+          `The upload of job \`${id}\` was removed by the storage retention`,
+        );
+      }
+      reply.header('cache-control', 'private, max-age=3600');
+      return reply.type(contentTypeOf(name)).send(createReadStream(file));
+    },
+  );
+
+  app.get(
     '/v1/batches/:id',
     {
       schema: {
