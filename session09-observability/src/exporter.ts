@@ -82,15 +82,19 @@ export class QueueExporter {
   #define(): void {
     const inspectors = this.#inspectors;
     const registry = this.registry;
-    // One read per scrape feeds every metric: the first collect() of a scrape starts it.
+    // One read per scrape feeds every metric: the first collect() of a scrape starts it, the
+    // last one of the scrape (every collecting metric is called once per scrape) forgets it.
+    const collectors = 3 + COUNTERS.length;
     let snapshot: Promise<Snapshot[]> | null = null;
+    let calls = 0;
     const read = () => {
-      snapshot ??= Promise.all(inspectors.map(readQueue)).finally(() => {
-        setImmediate(() => {
-          snapshot = null;
-        });
-      });
-      return snapshot;
+      snapshot ??= Promise.all(inspectors.map(readQueue));
+      const current = snapshot;
+      if (++calls === collectors) {
+        calls = 0;
+        snapshot = null;
+      }
+      return current;
     };
     const errors = new Counter({
       name: METRIC_NAMES.scrapeErrors,

@@ -16,6 +16,27 @@ import { reliableKeys } from '@workbook/session05';
 import type { Redis } from 'ioredis';
 import { formatTraceparent, parseTraceparent, type TraceContext } from './trace-context.ts';
 
+/**
+ * KEYS[1] the task's events (LIST), KEYS[2] its trace context (STRING);
+ * ARGV[1] the event JSON, ARGV[2] maxEvents, ARGV[3] retentionMs.
+ */
+const APPEND_SCRIPT = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1`;
+
+interface AppendCommand {
+  imgqAppendTaskEvent(
+    events: string,
+    context: string,
+    json: string,
+    maxEvents: number,
+    retentionMs: number,
+  ): Promise<number>;
+}
+
 /** What can happen to a task. */
 export type TaskEventType =
   | 'enqueued'
@@ -90,6 +111,10 @@ export class TaskEventLog {
       );
     }
     this.maxEvents = maxEvents;
+    // EVALSHA after the first call (ioredis loads the script once per connection).
+    if (!('imgqAppendTaskEvent' in this.connection)) {
+      this.connection.defineCommand('imgqAppendTaskEvent', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    }
   }
 
   /** The key of a task's events. */
@@ -133,14 +158,14 @@ export class TaskEventLog {
       ...event,
       taskId,
     };
-    const key = this.eventsKey(taskId);
-    await this.connection
-      .multi()
-      .rpush(key, JSON.stringify(full))
-      .ltrim(key, -this.maxEvents, -1)
-      .pexpire(key, this.retentionMs)
-      .pexpire(this.contextKey(taskId), this.retentionMs)
-      .exec();
+    // One script call per event: append, trim to maxEvents, renew both keys' retention.
+    await (this.connection as unknown as AppendCommand).imgqAppendTaskEvent(
+      this.eventsKey(taskId),
+      this.contextKey(taskId),
+      JSON.stringify(full),
+      this.maxEvents,
+      this.retentionMs,
+    );
     return full;
   }
 

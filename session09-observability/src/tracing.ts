@@ -143,7 +143,9 @@ export function createTaskTracer(options: TaskTracerOptions): TaskTracer {
         traceId,
         ...(workerId ? { workerId } : {}),
       });
-      logger?.info(
+      // Debug: session 03's worker already logs each attempt at info (with taskId); these
+      // lines add the trace id and the events only the queue knows (recovered, released...).
+      logger?.debug(
         { taskId, traceId, event: event.type, ...(event.code ? { code: event.code } : {}) },
         `task ${event.type}`,
       );
@@ -166,7 +168,9 @@ export function createTaskTracer(options: TaskTracerOptions): TaskTracer {
         } catch (error) {
           context.logger.warn({ err: serializeError(error) }, 'no trace context for this attempt');
         }
-        await record(
+        // Not awaited: it goes out on the connection before the outcome's event (the order
+        // holds) and the attempt does not wait a round trip for it.
+        void record(
           task.id,
           { type: 'started', attempt: task.attempts, ...(trace ? { spanId: trace.spanId } : {}) },
           trace,
@@ -263,6 +267,9 @@ export function createTaskTracer(options: TaskTracerOptions): TaskTracer {
         }
       };
       const onLost = ({ taskId, operation }: { taskId: string; operation: string }) => {
+        // A heartbeat that raced this process's own ack/fail reports a lease "lost" for a task
+        // already finished here: not part of its story.
+        if (!running.has(taskId)) return;
         void record(
           taskId,
           { type: 'lease-lost', detail: `lease taken over (${operation})` },

@@ -161,7 +161,7 @@ describe('a real Prometheus scraping a worker and the exporter', () => {
     for (const text of [workerText, await exporter.metrics()]) {
       expect(text, '🚨 no task or image ids as labels').not.toMatch(/task(_id|Id)=|input=/);
     }
-  });
+  }, 120_000);
 
   it('refuses an invalid query with ERR_PROMQL_INVALID', async () => {
     prometheus ??= await startPrometheus();

@@ -153,7 +153,8 @@ describe('imgq trace', () => {
     } finally {
       await queue.close();
     }
-  });
+    // Two worker processes start (tsx compiles each): more than the default 30 s on a busy machine.
+  }, 120_000);
 
   it('says ERR_TRACE_NOT_FOUND for an unknown task and ERR_BAD_ARGUMENT without an id', async () => {
     const missing = capture();
