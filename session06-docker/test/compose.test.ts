@@ -46,7 +46,8 @@ describe('compose.yaml', () => {
         `🚨 ${compose.command} ${compose.version} rejects compose.yaml: ${result.stderr}`,
       ).toBe(0);
     }
-  });
+    // The first test waits for the course images (built if missing): minutes on a loaded machine.
+  }, 300_000);
 
   it('up with 3 workers processes the photos end to end; down -v leaves nothing', async () => {
     await prepare();

@@ -80,7 +80,8 @@ describe('worker containers on a real engine', () => {
     expect(library?.text, '🚨 the worker must say which libvips it runs').toMatch(
       /"libvips":"\d+\.\d+/,
     );
-  });
+    // The first test waits for the images (built if missing) and the stack: minutes under load.
+  }, 300_000);
 
   it('docker stop of a busy worker: exit 0 within the grace period, its task finished or handed back', async () => {
     await ready();
