@@ -52,7 +52,8 @@ describe('04.3 process launcher', () => {
       // another (each awaited before the next), only the first ever runs.
       await waitFor(() => settled || ready().length === 3, {
         timeoutMs: 8_000,
-        message: `🚨 only ${ready().length} of 3 processes ran at the same time: start all of them first, then wait for them together (not one after another)`,
+        message:
+          '🚨 the 3 processes never ran at the same time (each fake worker waits until all 3 run): start all of them first, then wait for them together (not one after another)',
       });
     } finally {
       writeFileSync(path.join(dir, ready().length === 3 ? 'go' : 'abort'), '');

@@ -44,7 +44,7 @@ describe('05.3 recovery script', () => {
     const queue = open();
     const [first] = await queue.enqueueMany([1, 2, 3].map(task));
     const held = (await queue.dequeue())!;
-    expect(held.id, 'the queue delivers the oldest task first').toBe(first!.id);
+    expect(held.id, '🚨 (setup) the queue delivers the oldest task first').toBe(first!.id);
     const result = await recoverExpired(redis, queue.keys, { maxAttempts: 5, now: later() });
     expect(result, '🚨 return { requeued, deadLettered }').toEqual({
       requeued: [held.id],

@@ -95,7 +95,7 @@ async function busyWorker() {
   await worker.start();
   await waitFor(() => worker.stats().inFlight === 2, {
     timeoutMs: 10_000,
-    message: 'the worker did not start its two tasks',
+    message: '🚨 (setup) the worker did not start its two tasks',
   });
   const exits: number[] = [];
   const stop = async () => {
@@ -163,7 +163,10 @@ describe('05.4 graceful shutdown', () => {
     ).toEqual([130]);
     await flush();
     expect(done.value, '🚨 done resolves with the exit code that was used (130)').toBe(130);
-    expect(worker.stats().inFlight, 'the tasks were still running').toBe(2);
+    expect(
+      worker.stats().inFlight,
+      '🚨 the second Ctrl-C must exit without waiting: the two tasks are still running',
+    ).toBe(2);
   });
 
   it('a second SIGTERM exits 143; later signals and the end of stop() do not exit again', async () => {
