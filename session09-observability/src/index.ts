@@ -51,6 +51,12 @@ export {
   runObservedWorker,
 } from './observed-worker.ts';
 export {
+  createOtelBridge,
+  type OtelBridge,
+  type OtelBridgeOptions,
+  otelBridgeFromEnv,
+} from './otel.ts';
+export {
   freeLoopbackPort,
   PROMETHEUS_INSTALL_FIX,
   type PrometheusHandle,

@@ -13,6 +13,7 @@ import {
 } from '@workbook/session05';
 import { createWorkerMetrics, type DurationRecorder, type WorkerMetrics } from './metrics.ts';
 import { type MetricsServer, type ProbeHandler, startMetricsServer } from './metrics-server.ts';
+import { type OtelBridge, otelBridgeFromEnv } from './otel.ts';
 import type { TaskEvent } from './task-events.ts';
 import { createTaskTracer, type TraceCarrier } from './tracing.ts';
 
@@ -34,6 +35,11 @@ export interface ObservedWorkerOptions extends WorkerProcessOptions {
   onListening?: (server: MetricsServer, proc: WorkerProcess) => void;
   /** Called with every task event this worker records. */
   onEvent?: (event: TaskEvent) => void;
+  /**
+   * Spans of the task events. @default an OTLP/HTTP exporter when
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` is set in `env`, else none
+   */
+  otel?: OtelBridge;
 }
 
 /**
@@ -54,14 +60,19 @@ export async function runObservedWorker(options: ObservedWorkerOptions = {}): Pr
     onEvent,
     onCreated,
     onStarted,
+    otel: givenOtel,
     processor,
     ...rest
   } = options;
   const metrics = given ?? createWorkerMetrics(duration ? { duration } : {});
+  const otel = givenOtel ?? (await otelBridgeFromEnv(rest.env ?? process.env));
   const tracer = createTaskTracer({
     ...(carrier ? { carrier } : {}),
     ...(eventRetentionMs === undefined ? {} : { retentionMs: eventRetentionMs }),
-    ...(onEvent ? { onEvent } : {}),
+    onEvent: (event) => {
+      otel?.onEvent(event);
+      onEvent?.(event);
+    },
   });
   const inner: TaskProcessor =
     processor ??
@@ -113,6 +124,7 @@ export async function runObservedWorker(options: ObservedWorkerOptions = {}): Pr
   } finally {
     await serverStarting;
     await server?.close();
+    if (!givenOtel) await otel?.shutdown().catch(() => {});
   }
 }
 

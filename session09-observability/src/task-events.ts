@@ -58,6 +58,8 @@ export interface TaskEvent {
   traceId: string;
   /** The span of this step (the enqueue, one attempt). */
   spanId?: string;
+  /** The span it is a step of (an attempt: the enqueue's; the enqueue: the caller's, if any). */
+  parentSpanId?: string;
   /** The worker that wrote it (absent for the producer). */
   workerId?: string;
   /** Which attempt (started, done, retried, dead-lettered). */

@@ -20,6 +20,8 @@ export interface TraceContext {
   spanId: string;
   /** Trace flags (bit 0: sampled). */
   flags: number;
+  /** The span this one is a step of (set by {@link childContext}; not part of `traceparent`). */
+  parentSpanId?: string;
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -85,5 +87,10 @@ export function parseTraceparent(value: unknown): TraceContext {
 
 /** A step inside `parent`'s trace: same trace id and flags, a new span id. */
 export function childContext(parent: TraceContext): TraceContext {
-  return { traceId: parent.traceId, spanId: newSpanId(), flags: parent.flags };
+  return {
+    traceId: parent.traceId,
+    spanId: newSpanId(),
+    flags: parent.flags,
+    parentSpanId: parent.spanId,
+  };
 }

@@ -55,6 +55,8 @@ export interface EnqueueTracedOptions {
   carrier?: TraceCarrier;
   /** Gets one line with `taskId` and `traceId`. */
   logger?: Logger;
+  /** Called with the `enqueued` event (the OpenTelemetry bridge). */
+  onEvent?: (event: TaskEvent) => void;
 }
 
 /**
@@ -73,12 +75,14 @@ export async function enqueueTraced(
   const id = newTask.id ?? randomUUID();
   const carrier = options.carrier ?? defaultCarrier;
   const context = await carrier.inject(log, id, options.traceparent);
-  await log.append(id, {
+  const enqueued = await log.append(id, {
     type: 'enqueued',
     traceId: context.traceId,
     spanId: context.spanId,
+    ...(context.parentSpanId ? { parentSpanId: context.parentSpanId } : {}),
     detail: newTask.input,
   });
+  options.onEvent?.(enqueued);
   const task = await queue.enqueue({ ...newTask, id });
   options.logger?.info({ taskId: id, traceId: context.traceId }, 'task enqueued');
   return { task, traceparent: formatTraceparent(context), context };
@@ -138,7 +142,10 @@ export function createTaskTracer(options: TaskTracerOptions): TaskTracer {
       const events = log as TaskEventLog;
       const context = known ?? running.get(taskId) ?? (await events.context(taskId));
       const traceId = context?.traceId ?? 'unknown';
+      // An event that is no step of its own (recovered) hangs under the task's stored span.
+      const parent = event.spanId || !context ? {} : { parentSpanId: context.spanId };
       const written = await events.append(taskId, {
+        ...parent,
         ...event,
         traceId,
         ...(workerId ? { workerId } : {}),
@@ -172,7 +179,12 @@ export function createTaskTracer(options: TaskTracerOptions): TaskTracer {
         // holds) and the attempt does not wait a round trip for it.
         void record(
           task.id,
-          { type: 'started', attempt: task.attempts, ...(trace ? { spanId: trace.spanId } : {}) },
+          {
+            type: 'started',
+            attempt: task.attempts,
+            ...(trace ? { spanId: trace.spanId } : {}),
+            ...(trace?.parentSpanId ? { parentSpanId: trace.parentSpanId } : {}),
+          },
           trace,
         );
         const traced = trace
