@@ -30,9 +30,8 @@ export interface OtelBridge {
   shutdown(): Promise<void>;
 }
 
-// Loaded on first use, from their CommonJS builds: their ES module builds import files without
-// extensions, which Node's ES module loader refuses. (Under vitest, whose `module` condition
-// sends even `require` to those builds, run OpenTelemetry in a child process.)
+// Loaded on first use (their CommonJS builds), so a process that exports no spans never loads
+// the SDK.
 const require = createRequire(import.meta.url);
 const otelApi = () => require('@opentelemetry/api') as typeof OtelApi;
 const otelSdk = () => require('@opentelemetry/sdk-trace-base') as typeof OtelSdk;
