@@ -40,6 +40,10 @@ describe('04.3 process launcher', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ex43-'));
     dirs.push(dir);
     const ready = () => readdirSync(dir).filter((name) => name.startsWith('ready-'));
+    // Child processes of this process that are alive now (one libuv handle each).
+    const children = () =>
+      process.getActiveResourcesInfo().filter((kind) => kind === 'ProcessWrap').length;
+    const before = children();
     let settled = false;
     const run = runWorkers({ count: 3, command, env: { FAKE_SYNC_DIR: dir, FAKE_COUNT: '3' } });
     run.then(
@@ -47,16 +51,28 @@ describe('04.3 process launcher', () => {
       () => (settled = true),
     );
     let reports: WorkerReport[];
+    let go = false;
     try {
-      // Each fake worker waits for `go` until all three are running: started one after
-      // another (each awaited before the next), only the first ever runs.
-      await waitFor(() => settled || ready().length === 3, {
-        timeoutMs: 8_000,
-        message:
-          '🚨 the 3 processes never ran at the same time (each fake worker waits until all 3 run): start all of them first, then wait for them together (not one after another)',
+      // Each fake worker waits for `go`. Once the first one runs, a launcher that starts them
+      // all at once has already started the other two; one that awaits each process before
+      // starting the next has started only this one.
+      await waitFor(() => settled || ready().length > 0, {
+        timeoutMs: 25_000,
+        message: '🚨 not one worker process started',
       });
+      if (ready().length === 0) expectParentEnv(await run); // they all quit at once
+      const started = children() - before;
+      expect(
+        started,
+        `🚨 only ${started} of 3 processes were running while the first one waited for the others: start all of them first, then wait for them together (not one after another)`,
+      ).toBe(3);
+      await waitFor(() => ready().length === 3, {
+        timeoutMs: 25_000,
+        message: '🚨 the 3 worker processes were started, but not all of them came up',
+      });
+      go = true;
     } finally {
-      writeFileSync(path.join(dir, ready().length === 3 ? 'go' : 'abort'), '');
+      writeFileSync(path.join(dir, go ? 'go' : 'abort'), '');
       reports = await run;
     }
     expectParentEnv(reports);
@@ -79,7 +95,7 @@ describe('04.3 process launcher', () => {
       reports.map((r) => r.completed),
       '🚨 each process printed two completed tasks',
     ).toEqual([ids(0), ids(1), ids(2)]);
-  });
+  }, 60_000);
 
   it("gives every process this process's environment, plus env, plus its WORKER_INDEX", async () => {
     const reports = await runWorkers({ count: 2, command, env: { FAKE_TASKS: '1' } });
