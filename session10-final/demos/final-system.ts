@@ -27,10 +27,6 @@ const PIPELINES = {
     steps: [{ name: 'resize', params: { width: 160 } }],
     output: { format: 'webp' as const },
   },
-  sepia: {
-    steps: [{ name: 'resize', params: { width: 320 } }, { name: 'sepia' }],
-    output: { format: 'jpeg' as const },
-  },
   edges: {
     steps: [
       { name: 'resize', params: { width: 320 } },

@@ -12,6 +12,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import { FilterFactory } from '@workbook/session02';
 import { type QueueInspector, ReliableTaskQueue } from '@workbook/session05';
+import { QueueExporter, TaskEventLog } from '@workbook/session09';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { type ApiKey, presentedKey, type Role } from './auth.ts';
@@ -56,6 +57,8 @@ export interface ApiContext {
   pieces: ApiPieces;
   hub: EventHub;
   metrics: ApiMetrics;
+  /** Session 09's task event log: each job's story (enqueued by the API, then every attempt). */
+  events: TaskEventLog;
   factory: FilterFactory;
   idempotency: IdempotencyStore;
   scaler: () => ScalerView | null;
@@ -98,7 +101,18 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   const storage = new Storage(config.storageDir);
   const keyPrefix = `${queue.prefix}:{${queue.name}}:`;
   const jobs = new JobStore(queue.connection, keyPrefix, config.retentionMs);
-  const metrics = createApiMetrics(inspector, options.registry);
+  const metrics = createApiMetrics(options.registry);
+  // Session 09's queue exporter on the same registry: the imgq_queue_* series its alerts use.
+  new QueueExporter({
+    connection: queue.connection,
+    queues: [queue.name],
+    registry: metrics.registry,
+  });
+  const events = new TaskEventLog({
+    connection: queue.connection,
+    queue: queue.name,
+    retentionMs: config.retentionMs,
+  });
   const scaler = options.scaler ?? (() => null);
   const hub = new EventHub({
     inspector,
@@ -116,6 +130,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     pieces,
     hub,
     metrics,
+    events,
     factory: new FilterFactory(),
     idempotency: redisIdempotencyStore(queue.connection, `${jobs.prefix}idem:`),
     scaler,

@@ -39,8 +39,12 @@ export {
 export { type ProblemDetails, problemFor, STATUS_TITLES } from './problem.ts';
 export { formatSse, queueEvent, type SseMessage, workerEvents } from './sse.ts';
 export { contentTypeOf, extensionOf, Storage } from './storage.ts';
-export { type RunningSystem, type SystemOptions, startSystem } from './system.ts';
-export { traceIdFrom, traceparentOf } from './trace.ts';
+export {
+  observedWorkerEntry,
+  type RunningSystem,
+  type SystemOptions,
+  startSystem,
+} from './system.ts';
 export {
   type CheckedImage,
   type SubmissionInput,

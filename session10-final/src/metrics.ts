@@ -1,9 +1,9 @@
 /**
  * The API's Prometheus metrics (`/metrics`): requests by route and status, their latency,
- * accepted and refused uploads, and the queue's depths read at scrape time.
+ * accepted and refused uploads. The queue's series come from session 09's exporter on the same
+ * registry (see app.ts).
  */
-import type { QueueInspector } from '@workbook/session05';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** The API's metrics on one registry. */
 export interface ApiMetrics {
@@ -14,11 +14,8 @@ export interface ApiMetrics {
   refused: Counter<'code'>;
 }
 
-/**
- * Creates the metrics on `registry` (a new one by default). Queue gauges
- * (`imgq_api_queue_tasks{state}`) read `inspector.counts()` on each scrape.
- */
-export function createApiMetrics(inspector: QueueInspector, registry = new Registry()): ApiMetrics {
+/** Creates the API's metrics on `registry` (a new one by default). */
+export function createApiMetrics(registry = new Registry()): ApiMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'imgq_api_' });
   const requests = new Counter({
     name: 'imgq_api_requests_total',
@@ -43,22 +40,6 @@ export function createApiMetrics(inspector: QueueInspector, registry = new Regis
     help: 'Submissions refused, by error code',
     labelNames: ['code'] as const,
     registers: [registry],
-  });
-  new Gauge({
-    name: 'imgq_api_queue_tasks',
-    help: 'Tasks of the queue by state, read at scrape time',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    async collect() {
-      try {
-        const counts = await inspector.counts();
-        for (const state of ['pending', 'processing', 'delayed', 'dlq'] as const) {
-          this.set({ state }, counts[state]);
-        }
-      } catch {
-        // Redis away: the gauge keeps its last values; /readyz says what is wrong.
-      }
-    },
   });
   return { registry, requests, latency, accepted, refused };
 }

@@ -69,6 +69,35 @@ export const jobSchema = {
   },
 } as const;
 
+export const jobEventsSchema = {
+  type: 'object',
+  required: ['id', 'events'],
+  properties: {
+    id: str,
+    traceId: nullable('string'),
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type', 'at'],
+        properties: {
+          type: str,
+          at: num,
+          taskId: str,
+          traceId: str,
+          spanId: str,
+          workerId: str,
+          attempt: int,
+          code: str,
+          detail: str,
+          host: str,
+          pid: int,
+        },
+      },
+    },
+  },
+} as const;
+
 export const submissionSchema = {
   type: 'object',
   required: ['batchId', 'jobs', 'replayed'],

@@ -4,6 +4,8 @@
  * and, optionally, session 08's local autoscaler sizing them on the queue. What the flagship
  * demo and the end-to-end test start.
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import {
   LocalAutoscaler,
   ProcessReplicaDriver,
@@ -15,6 +17,15 @@ import type { ApiKey } from './auth.ts';
 import { type ApiConfig, DEFAULT_LIMITS } from './config.ts';
 import type { ScalerView } from './events.ts';
 import type { ApiPieces } from './pieces.ts';
+
+/**
+ * Session 09's observed worker (`session09-observability/bin/imgq-worker.mjs`): session 05's
+ * worker plus /metrics on HEALTH_PORT and every task's story in the event log.
+ */
+export function observedWorkerEntry(): string {
+  const index = createRequire(import.meta.url).resolve('@workbook/session09');
+  return path.join(path.dirname(index), '..', 'bin', 'imgq-worker.mjs');
+}
 
 /** Options of {@link startSystem}. */
 export interface SystemOptions {
@@ -86,6 +97,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     redisUrl: options.redisUrl,
     queue: options.queue,
     idPrefix: 'worker',
+    entry: observedWorkerEntry(),
     concurrency: options.concurrency ?? 1,
     gracePeriodMs: 10_000,
     env: {
@@ -98,6 +110,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       MAX_ATTEMPTS: String(options.maxAttempts ?? 3),
       LOG_LEVEL: 'warn',
       VIPS_CONCURRENCY: '1',
+      // Each worker serves /healthz, /readyz and /metrics on a free port (session 09).
+      HEALTH_PORT: '0',
     },
     ...(options.onReplica ? { onEvent: options.onReplica } : {}),
   });

@@ -94,7 +94,7 @@ describe('operations endpoints', () => {
     const metrics = await t.api.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toContain('imgq_api_requests_total');
-    expect(metrics.body).toContain('imgq_api_queue_tasks{state="pending"}');
+    expect(metrics.body, "🚨 session 09's exporter series").toContain('imgq_queue_tasks{');
   });
 
   it('serves the dashboard at / and answers unknown routes with a 404 problem', async () => {
@@ -151,7 +151,15 @@ describe('POST /v1/jobs', () => {
     const response = await submit([{ name: 'a.png', data: small }], SPEC, {
       traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
     });
-    expect(response.json().jobs[0].traceId).toBe(traceId);
+    const job = response.json().jobs[0];
+    expect(job.traceId).toBe(traceId);
+    const story = await call('GET', `/v1/jobs/${job.id}/events`, '/v1/jobs/{id}/events', {
+      headers: auth(KEYS.read),
+    });
+    expect(story.json(), "🚨 the story starts with enqueued, in the client's trace").toMatchObject({
+      traceId,
+      events: [{ type: 'enqueued', traceId }],
+    });
     await processOne(worker, t.storage);
   });
 
@@ -326,7 +334,9 @@ describe('reading jobs and results', () => {
     const input = await call('GET', `/v1/jobs/${id}/input`, '/v1/jobs/{id}/input', {
       headers: auth(KEYS.read),
     });
-    expect(input.headers['content-type'], '🚨 the upload as it came (before/after)').toBe('image/png');
+    expect(input.headers['content-type'], '🚨 the upload as it came (before/after)').toBe(
+      'image/png',
+    );
     const recent = await t.api.app.inject({
       method: 'GET',
       url: '/v1/jobs?limit=5',

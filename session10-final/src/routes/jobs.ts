@@ -7,13 +7,24 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { type PipelineSpec, SPEC_OUTPUT_FORMATS } from '@workbook/session02';
 import type { NewTask } from '@workbook/session03';
+import {
+  createTraceContext,
+  defaultCarrier,
+  formatTraceparent,
+  parseTraceparent,
+} from '@workbook/session09';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../app.ts';
 import { ApiError, ApiErrorCodes } from '../errors.ts';
 import type { JobMeta } from '../jobs.ts';
-import { batchSchema, jobSchema, responses, submissionSchema } from '../schemas.ts';
+import {
+  batchSchema,
+  jobEventsSchema,
+  jobSchema,
+  responses,
+  submissionSchema,
+} from '../schemas.ts';
 import { contentTypeOf, extensionOf } from '../storage.ts';
-import { traceIdFrom, traceparentOf } from '../trace.ts';
 import type { UploadedFile } from '../validate.ts';
 
 const idParams = {
@@ -195,6 +206,26 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ApiContext): void {
   );
 
   app.get(
+    '/v1/jobs/:id/events',
+    {
+      schema: {
+        summary:
+          "A job's story: session 09's task events (enqueued, started, retried, recovered, done...)",
+        tags: ['jobs'],
+        params: idParams,
+        response: responses({ 200: jobEventsSchema }, [400, 401, 403, 404, 429]),
+      },
+    },
+    async (request) => {
+      ctx.auth(request, 'read');
+      const { id } = request.params as { id: string };
+      const events = await ctx.events.read(id);
+      if (events.length === 0 && !(await ctx.jobs.meta(id))) throw notFound('job', id);
+      return { id, traceId: events[0]?.traceId ?? null, events };
+    },
+  );
+
+  app.get(
     '/v1/batches/:id',
     {
       schema: {
@@ -270,6 +301,17 @@ async function readForm(
   return { files, spec };
 }
 
+/** The client's `traceparent`, when it sent a valid one. */
+function incomingTrace(request: FastifyRequest) {
+  const header = request.headers.traceparent;
+  if (typeof header !== 'string') return null;
+  try {
+    return parseTraceparent(header);
+  } catch {
+    return null;
+  }
+}
+
 function fingerprintOf(files: readonly UploadedFile[], spec: unknown): string {
   const hash = createHash('sha256');
   hash.update(typeof spec === 'string' ? spec : JSON.stringify(spec ?? null));
@@ -288,7 +330,9 @@ async function accept(
     catalogue: ctx.factory,
     limits: { maxPixels: ctx.config.limits.maxPixels, maxBytes: ctx.config.limits.maxFileBytes },
   });
-  const traceId = traceIdFrom(request.headers.traceparent);
+  // One trace per request (session 09's W3C trace context): the client's, continued, or a new
+  // one; every job of the request is a span in it, and its story starts with `enqueued`.
+  const requestTrace = formatTraceparent(incomingTrace(request) ?? createTraceContext());
   const batchId = randomUUID();
   const now = Date.now();
   const metas: JobMeta[] = [];
@@ -300,6 +344,13 @@ async function accept(
     const input = ctx.storage.uploadName(id, image.format);
     const outputName = ctx.storage.resultName(id, format);
     await ctx.storage.saveUpload(input, image.data);
+    const trace = await defaultCarrier.inject(ctx.events, id, requestTrace);
+    await ctx.events.append(id, {
+      type: 'enqueued',
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      detail: `${image.name} via POST /v1/jobs (key ${keyId})`,
+    });
     tasks.push({ id, pipeline, input, output: outputName });
     metas.push({
       id,
@@ -307,7 +358,7 @@ async function accept(
       name: image.name,
       input: { format: image.format, width: image.width, height: image.height, bytes: image.bytes },
       outputName,
-      traceId,
+      traceId: trace.traceId,
       submittedAt: now,
       keyId,
     });
@@ -317,7 +368,7 @@ async function accept(
   await ctx.jobs.noteRecent(metas.map((m) => m.id));
   ctx.metrics.accepted.inc(tasks.length);
   request.log.info(
-    { batchId, jobs: tasks.length, traceparent: traceparentOf(traceId), key: keyId },
+    { batchId, jobs: tasks.length, traceparent: requestTrace, key: keyId },
     'jobs accepted',
   );
   return {
@@ -325,7 +376,7 @@ async function accept(
     jobs: metas.map((m) => ({
       id: m.id,
       name: m.name,
-      traceId,
+      traceId: m.traceId,
       links: { self: `/v1/jobs/${m.id}`, result: `/v1/jobs/${m.id}/result` },
     })),
   };
