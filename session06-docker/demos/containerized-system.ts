@@ -1,4 +1,4 @@
-/** ★ Redis + 3 worker containers; photos enqueued; one container docker-killed mid-task; nothing lost. */
+/** ★ Redis + 3 worker containers built from YOUR Dockerfile (06.1); one docker-killed mid-task, one scaled away with YOUR scaleDown (06.4); nothing lost. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { QueueInspector, ReliableTaskQueue } from '@workbook/session05';
@@ -6,16 +6,25 @@ import {
   checkEngine,
   connectEngine,
   ensureCourseImages,
+  ensureImage,
   ensurePulled,
   formatBytes,
+  packContext,
   REDIS_IMAGE,
+  REPO_ROOT,
   RUN_LABEL,
   removeLabelled,
   Stack,
+  WORKER_IMAGE,
 } from '@workbook/session06';
-import { demoOutDir, done, runMain, step, table, title } from '@workbook/tools/demo-kit';
+import { demoOutDir, done, runMain, step, table, title, warn } from '@workbook/tools/demo-kit';
 import { fixture } from '@workbook/tools/testkit';
 import chalk from 'chalk';
+import type Dockerode from 'dockerode';
+// Exercises 06.1 (your Dockerfile) and 06.4 (your scaleDown), through the switch: exercises/,
+// or the references with --solution.
+import { DOCKERFILE as YOUR_DOCKERFILE } from '#ex/01-worker-dockerfile/dockerfile.ts';
+import { scaleDown } from '#ex/04-graceful-scale-down/scale-down.ts';
 
 const RUN = `demo-${process.pid}`;
 const PIPELINE = {
@@ -35,6 +44,73 @@ const PHOTOS = [
   'coins.png',
 ];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const YOURS = 'imgq-worker:yours';
+
+/**
+ * The worker image from the Dockerfile of exercise 06.1: built (layer cache reused) once it is no
+ * longer the starter; the course's image while it is, or when the build fails (the demo says why).
+ */
+async function workerImage(docker: Dockerode): Promise<string> {
+  const where = path.relative(process.cwd(), YOUR_DOCKERFILE);
+  if (readFileSync(YOUR_DOCKERFILE, 'utf8').includes('🐨 TODO (06.1)')) {
+    warn(
+      `06.1 is not solved yet (${where} is the starter): the workers run the course's ${WORKER_IMAGE}. \`pnpm check 06.1\`, or --solution for the reference.`,
+    );
+    return WORKER_IMAGE;
+  }
+  step(`06.1: building the worker image from your Dockerfile, ${where}`);
+  try {
+    const image = await ensureImage(
+      docker,
+      packContext({ root: REPO_ROOT, dockerfile: YOUR_DOCKERFILE }),
+      {
+        tag: YOURS,
+        onEvent: (_tag, e) => {
+          if (e.type === 'step')
+            process.stdout.write(chalk.dim(`\r  ${YOURS} step ${e.index}/${e.total}   `));
+        },
+      },
+    );
+    console.log(
+      `\r  ${YOURS}: ${image.built ? `built in ${(image.ms / 1000).toFixed(1)} s` : 'up to date'}, ${formatBytes(image.sizeBytes)} — the 3 workers run YOUR image`,
+    );
+    return YOURS;
+  } catch (error) {
+    warn(
+      `06.1: your Dockerfile did not build (${(error as Error).message.split('\n')[0]}): the workers run the course's ${WORKER_IMAGE}. \`pnpm check 06.1\` shows the failing step.`,
+    );
+    return WORKER_IMAGE;
+  }
+}
+
+/** Exercise 06.4: one worker taken away by YOUR scaleDown once the run is over (it should drain and exit 0). */
+async function yourScaleDown(docker: Dockerode, stack: Stack): Promise<void> {
+  const running = (await stack.workers()).filter((w) => w.state === 'running');
+  const victim = running.at(-1);
+  if (!victim) return;
+  title(`06.4: your scaleDown takes ${victim.name} away`);
+  try {
+    const [result] = await scaleDown(docker, [victim.name], { stopTimeoutS: 20 });
+    const gone = await docker
+      .getContainer(victim.name)
+      .inspect()
+      .then(
+        () => false,
+        () => true,
+      );
+    const graceful = result?.exitCode === 0;
+    (graceful && gone ? done : warn)(
+      `${victim.name}: exit ${result?.exitCode} (${graceful ? 'drained, graceful' : 'killed, not drained'}), ${gone ? 'removed' : 'still there: not removed'}`,
+    );
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.includes('🐨 TODO (06.4)'))
+      warn(
+        '06.4 is not solved yet: the teardown below stops the workers itself. `pnpm check 06.4`.',
+      );
+    else warn(`06.4: your scaleDown failed: ${message.split('\n')[0]}`);
+  }
+}
 
 await runMain(async () => {
   title('Session 06 · The system in containers: Redis + 3 workers, one docker-killed mid-task');
@@ -59,8 +135,10 @@ await runMain(async () => {
     );
   }
 
+  const workers = await workerImage(docker);
   const stack = new Stack(docker, {
     name: `demo-${process.pid}`,
+    workerImage: workers,
     labels: { [RUN_LABEL]: RUN },
     gracePeriodMs: 15_000,
     onEvent: (message) => console.log(chalk.dim(`  ${message}`)),
@@ -193,6 +271,7 @@ await runMain(async () => {
       done(
         `${doneCount} done, ${[...dlq.values()].flat().length} in the DLQ with their codes, 0 lost.`,
       );
+      await yourScaleDown(docker, stack);
     } finally {
       await inspector.close();
       await queue.close();
