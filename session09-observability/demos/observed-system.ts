@@ -161,7 +161,8 @@ await runMain(async () => {
     const launched = workers;
     await until(
       () => ports.size === WORKERS,
-      20_000,
+      // Three processes compile their TypeScript at once: slow on a busy machine.
+      60_000,
       'the workers did not start their metrics servers',
     );
     step(
@@ -173,7 +174,7 @@ await runMain(async () => {
     step(
       `Prometheus ${chalk.cyan(prom.url)} scrapes them every second (rules: ${path.relative(process.cwd(), rulesFile)})`,
     );
-    await prom.waitFor('sum(up)', (s) => s[0]?.value === WORKERS + 1, 20_000);
+    await prom.waitFor('sum(up)', (s) => s[0]?.value === WORKERS + 1, 30_000);
 
     const tasks = prepareTasks(inDir);
     const ids: string[] = [];
