@@ -26,6 +26,7 @@ export {
   redisIdempotencyStore,
 } from './idempotency.ts';
 export { type JobMeta, JobStore, type JobView } from './jobs.ts';
+export { checkFinal } from './k8s-check.ts';
 export { type ApiMetrics, createApiMetrics } from './metrics.ts';
 export { safeDisplayName } from './names.ts';
 export {
