@@ -1,5 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -62,10 +69,19 @@ describe('test-kit Redis folders (real processes)', { timeout: SLOW_MS }, () => 
     const mine = path.join(tmp.dir, `workbook-redis-${process.pid}-abcdef`);
     mkdirSync(mine);
     writeFileSync(path.join(mine, 'server.pid'), String(process.pid));
-    expect(sweepStaleRedisDirs(tmp.dir)).toEqual([dir]);
-    expect(readdirSync(tmp.dir).filter((n) => n.startsWith('workbook-redis-'))).toEqual([
-      path.basename(mine),
-    ]);
+    // Folders named before they carried their owner: a minute-old unused one goes, a fresh one stays.
+    const unnamedOld = path.join(tmp.dir, 'workbook-redis-Ab12Cd');
+    const unnamedNew = path.join(tmp.dir, 'workbook-redis-Ef34Gh');
+    mkdirSync(unnamedOld);
+    mkdirSync(unnamedNew);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(unnamedOld, hourAgo, hourAgo);
+    expect(sweepStaleRedisDirs(tmp.dir).sort()).toEqual([dir, unnamedOld].sort());
+    expect(
+      readdirSync(tmp.dir)
+        .filter((n) => n.startsWith('workbook-redis-'))
+        .sort(),
+    ).toEqual([path.basename(unnamedNew), path.basename(mine)].sort());
     await waitFor(() => !isAlive(server), {
       timeoutMs: 10_000,
       message: 'redis-server still runs',

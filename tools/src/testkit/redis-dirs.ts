@@ -18,6 +18,7 @@ import {
   readlinkSync,
   realpathSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,40 @@ function servesDir(pid: number, dir: string): boolean {
   }
 }
 
+/** The working folders of all processes (Linux `/proc`), or `null` where unknown. */
+function workingFolders(): Set<string> | null {
+  try {
+    const folders = new Set<string>();
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        folders.add(realpathSync(readlinkSync(`/proc/${pid}/cwd`)));
+      } catch {
+        // Gone, or not ours to read.
+      }
+    }
+    return folders;
+  } catch {
+    return null;
+  }
+}
+
+function ageMs(dir: string): number {
+  try {
+    return Date.now() - statSync(dir).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function realpathOrSelf(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 /**
  * Removes the folders whose owner process is gone, killing their server when it still runs
  * (only a process whose command line names that folder). Returns the folders removed.
@@ -114,10 +149,19 @@ export function sweepStaleRedisDirs(root = tmpdir(), alive = isAlive): string[] 
   } catch {
     return removed;
   }
+  let servedDirs: Set<string> | null = null;
   for (const name of names) {
-    const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (!owner || alive(Number(owner[1]))) continue;
+    if (!name.startsWith(PREFIX)) continue;
     const dir = path.join(root, name);
+    const owner = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (owner && alive(Number(owner[1]))) continue;
+    if (!owner) {
+      // Named before folders carried their owner: stale when a minute old and no process
+      // works in it (a running server's working folder is its folder).
+      servedDirs ??= workingFolders();
+      if (servedDirs === null || ageMs(dir) < 60_000 || servedDirs.has(realpathOrSelf(dir)))
+        continue;
+    }
     const pidFile = path.join(dir, 'server.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8'));
