@@ -32,6 +32,18 @@ import { packTar, type TarEntry } from './tar.ts';
 /** Label with a worker's number in its stack (1, 2, ...). */
 export const INDEX_LABEL = 'io.workbook.index';
 
+/**
+ * Seconds `docker stop` gives a worker after its grace period before the SIGKILL: the time to
+ * hand unfinished tasks back, deregister and exit. A 1-CPU container on a busy host needs
+ * seconds for that (5 s was seen to run out, ending a graceful stop as 137).
+ */
+export const STOP_MARGIN_S = 10;
+
+/** `docker stop`'s timeout for a worker with this grace period: grace + {@link STOP_MARGIN_S}. */
+export function stopTimeoutS(gracePeriodMs: number): number {
+  return Math.ceil(gracePeriodMs / 1000) + STOP_MARGIN_S;
+}
+
 /** Options of {@link Stack}. */
 export interface StackOptions {
   /** Prefix of every object's name, and the value of its stack label. @default 'imgq' */
@@ -52,7 +64,7 @@ export interface StackOptions {
   workerCpus?: number;
   /** Memory limit of each worker. @default 512 MiB */
   workerMemoryBytes?: number;
-  /** The workers' GRACE_PERIOD_MS; `docker stop` waits 5 s longer before SIGKILL. @default 10000 */
+  /** The workers' GRACE_PERIOD_MS; `docker stop` waits {@link STOP_MARGIN_S} longer before SIGKILL. @default 10000 */
   gracePeriodMs?: number;
   /** Extra labels on every object (a test or demo run's id). @default {} */
   labels?: Record<string, string>;
@@ -285,7 +297,7 @@ export class Stack {
         labels: this.#labels('worker', { [INDEX_LABEL]: String(index) }),
         cpus: o.workerCpus,
         memoryBytes: o.workerMemoryBytes,
-        stopTimeoutS: Math.ceil(o.gracePeriodMs / 1000) + 5,
+        stopTimeoutS: stopTimeoutS(o.gracePeriodMs),
       }),
     );
     await container.start();
@@ -298,10 +310,7 @@ export class Stack {
   async stopWorker(name: string): Promise<StopResult> {
     const container = this.#docker.getContainer(name);
     this.#say(`${name}: docker stop (SIGTERM, grace ${this.#options.gracePeriodMs} ms)`);
-    const result = await stopContainer(
-      container,
-      Math.ceil(this.#options.gracePeriodMs / 1000) + 5,
-    );
+    const result = await stopContainer(container, stopTimeoutS(this.#options.gracePeriodMs));
     this.#say(
       `${name} exited with code ${result.exitCode} after ${(result.ms / 1000).toFixed(1)} s`,
     );
