@@ -12,9 +12,11 @@ export function testConfig(redisUrl: string, overrides: Partial<WorkerConfig> = 
     redisUrl,
     queue: uniqueName('obs'),
     workerId: uniqueName('w'),
-    leaseMs: 2_000,
+    // Leases and heartbeats no stall of a loaded machine outlasts: a lost lease would add
+    // recoveries and lease-lost events that the tests' exact stories and counts do not expect.
+    leaseMs: 60_000,
     heartbeatIntervalMs: 100,
-    heartbeatTtlMs: 1_000,
+    heartbeatTtlMs: 30_000,
     recoveryIntervalMs: 200,
     gracePeriodMs: 2_000,
     logLevel: 'silent',

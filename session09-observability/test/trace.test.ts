@@ -56,9 +56,12 @@ describe('imgq trace', () => {
     const common = {
       redisUrl: redis.url,
       queue: queueName,
-      leaseMs: 1_000,
+      // A lease no stall of a loaded machine outlasts: worker a must not lose its task to its own
+      // recovery pass before the kill. After the kill, the lease period is made to pass on
+      // Redis's clock (the deadline moved into the past), so worker b recovers it at once.
+      leaseMs: 60_000,
       heartbeatIntervalMs: 100,
-      heartbeatTtlMs: 500,
+      heartbeatTtlMs: 5_000,
       recoveryIntervalMs: 200,
       concurrency: 1,
     };
@@ -79,11 +82,17 @@ describe('imgq trace', () => {
       });
       a.child.kill('SIGKILL');
       await a.exited;
+      const [seconds, micros] = (await queue.connection.time()) as [string, string];
+      const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      expect(
+        await queue.connection.zadd(queue.keys.leases, 'XX', 'CH', redisNow - 1, task.id),
+        'the killed worker still holds the task (its lease is in the leases set)',
+      ).toBe(1);
 
       const b = spawnObservedWorker({ ...common, workerId: 'worker-b', delayMs: 10 }, logB);
       workers.push(b);
       await waitFor(async () => (await readTaskStory(log, task.id)).outcome === 'done', {
-        timeoutMs: 30_000,
+        timeoutMs: 90_000, // worker b's start (tsx compiling) included
       });
       b.child.kill('SIGTERM');
       expect(await b.exited, 'worker b stops gracefully').toBe(0);
@@ -154,7 +163,7 @@ describe('imgq trace', () => {
       await queue.close();
     }
     // Two worker processes start (tsx compiles each): more than the default 30 s on a busy machine.
-  }, 120_000);
+  }, 240_000);
 
   it('says ERR_TRACE_NOT_FOUND for an unknown task and ERR_BAD_ARGUMENT without an id', async () => {
     const missing = capture();
