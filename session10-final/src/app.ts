@@ -15,6 +15,7 @@ import { type QueueInspector, ReliableTaskQueue } from '@workbook/session05';
 import { QueueExporter, TaskEventLog } from '@workbook/session09';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { ApiContext } from './api-context.ts';
 import { type ApiKey, presentedKey, type Role } from './auth.ts';
 import type { ApiConfig } from './config.ts';
 import { ApiError, ApiErrorCodes } from './errors.ts';
@@ -28,6 +29,8 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { Storage } from './storage.ts';
+
+export type { ApiContext } from './api-context.ts';
 
 /** The dashboard's files, shipped with the package. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
@@ -45,26 +48,6 @@ export interface ApiOptions {
   eventIntervalMs?: number;
   /** The Prometheus registry `/metrics` serves. @default a new one */
   registry?: Registry;
-}
-
-/** What the routes share. */
-export interface ApiContext {
-  config: ApiConfig;
-  queue: ReliableTaskQueue;
-  inspector: QueueInspector;
-  jobs: JobStore;
-  storage: Storage;
-  pieces: ApiPieces;
-  hub: EventHub;
-  metrics: ApiMetrics;
-  /** Session 09's task event log: each job's story (enqueued by the API, then every attempt). */
-  events: TaskEventLog;
-  factory: FilterFactory;
-  idempotency: IdempotencyStore;
-  scaler: () => ScalerView | null;
-  startedAt: number;
-  /** The key of the request if it may do `role`; throws the 401/403 problem otherwise. */
-  auth(request: FastifyRequest, role: Role): ApiKey;
 }
 
 /** A running API. */

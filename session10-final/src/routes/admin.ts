@@ -3,7 +3,7 @@
  * `DELETE /v1/dlq` (purge, optionally only entries older than `olderThanMs`).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.ts';
+import type { ApiContext } from '../api-context.ts';
 import { ApiError, ApiErrorCodes } from '../errors.ts';
 import { deadLettersSchema, purgeSchema, responses, retrySchema } from '../schemas.ts';
 

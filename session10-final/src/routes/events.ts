@@ -3,7 +3,7 @@
  * hub, formatted by the 10.3 piece. The first message is a `hello` with the current counts.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.ts';
+import type { ApiContext } from '../api-context.ts';
 import { responses } from '../schemas.ts';
 
 /** How often a comment line keeps idle proxies from closing the stream. */

@@ -14,7 +14,7 @@ import {
   parseTraceparent,
 } from '@workbook/session09';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiContext } from '../app.ts';
+import type { ApiContext } from '../api-context.ts';
 import { ApiError, ApiErrorCodes } from '../errors.ts';
 import type { JobMeta } from '../jobs.ts';
 import {

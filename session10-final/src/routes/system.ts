@@ -5,7 +5,7 @@
 import { builtinFilters, isBuiltinFilterName, type ParamSpec } from '@workbook/session01';
 import { SPEC_OUTPUT_FORMATS } from '@workbook/session02';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.ts';
+import type { ApiContext } from '../api-context.ts';
 import {
   filtersSchema,
   healthSchema,

@@ -87,10 +87,10 @@ describe('10.2 Idempotency-Key', () => {
         throw Object.assign(new Error('redis down'), { code: 'ERR_X' });
       }),
     ).rejects.toMatchObject({ code: 'ERR_X' });
-    expect(
-      await idempotent(store, 'order-4', 'f', async () => 'ok'),
+    await expect(
+      idempotent(store, 'order-4', 'f', async () => 'ok'),
       '🚨 after a failure the same key can run again',
-    ).toEqual({ value: 'ok', replayed: false });
+    ).resolves.toEqual({ value: 'ok', replayed: false });
     await expect(
       idempotent(store, 'has space', 'f', async () => 1),
       '🚨 a key with a space is malformed: 400',
