@@ -82,7 +82,7 @@ describe('imgq trace', () => {
       });
       a.child.kill('SIGKILL');
       await a.exited;
-      const [seconds, micros] = (await queue.connection.time()) as [string, string];
+      const [seconds, micros] = await queue.connection.time();
       const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
       expect(
         await queue.connection.zadd(queue.keys.leases, 'XX', 'CH', redisNow - 1, task.id),
