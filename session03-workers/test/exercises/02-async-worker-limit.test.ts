@@ -45,7 +45,11 @@ function gatedProcessor() {
     /** Ends the task with this input (it then completes and is acked). */
     finish(input: string) {
       const release = state.release.get(input);
-      if (!release) throw new Error(`test bug: task ${input} is not running`);
+      if (!release) {
+        throw new Error(
+          `🚨 task ${input} should be running by now but your worker never started it (running: ${[...state.running].join(', ') || 'none'}): while a slot is free and tasks wait, start a task without awaiting it, then fetch the next`,
+        );
+      }
       release();
     },
   };
