@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverWorkbook } from '../src/exercises.ts';
-import { parseSkip, suiteCounts, summaryLine } from '../src/gate.ts';
+import { leftOutSteps, parseSkip, suiteCounts, summaryLine } from '../src/gate.ts';
 import { classifyStarterRun, classifyWrongRun, proofLine, runProof } from '../src/proof.ts';
 import type { FileResult, TestResult, VitestReport } from '../src/vitest-run.ts';
 import { FIXTURE_ROOT, SLOW_MS } from './helpers.ts';
@@ -201,6 +201,11 @@ describe('gate --skip', () => {
     expect([...parseSkip(['--skip', 'lint,typecheck'])]).toEqual(['lint', 'typecheck']);
     expect([...parseSkip(['--skip=proof'])]).toEqual(['proof']);
     expect(parseSkip([]).size).toBe(0);
+    expect(
+      [...leftOutSteps(['--runtime-only'])],
+      'the runtime-only run leaves out the proof',
+    ).toEqual(['proof']);
+    expect(leftOutSteps(['--skip', 'lint']).size, 'nothing is left out by default').toBe(0);
     expect(() => parseSkip(['--skip', 'lunch'])).toThrow(
       'Expected --skip to name steps among lint, typecheck, tests, proof, got `lunch`',
     );
