@@ -21,6 +21,17 @@ function memoryStore(): IdempotencyStore & { data: Map<string, string> } {
   };
 }
 
+/**
+ * What `promise` rejects with — or `{ resolved: value }` when it resolves — so that a failing
+ * `expect(await rejection(...), '🚨 ...')` shows the student its 🚨 message.
+ */
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => ({ resolved: value }),
+    (error: unknown) => error,
+  );
+}
+
 describe('10.2 Idempotency-Key', () => {
   it('without a key every call runs', async () => {
     const store = memoryStore();
@@ -53,10 +64,10 @@ describe('10.2 Idempotency-Key', () => {
   it('the same key with a different request is refused with 422 ERR_IDEMPOTENCY_KEY_REUSED', async () => {
     const store = memoryStore();
     await idempotent(store, 'order-2', 'images-A', async () => 'A');
-    await expect(
-      idempotent(store, 'order-2', 'images-B', async () => 'B'),
+    expect(
+      await rejection(idempotent(store, 'order-2', 'images-B', async () => 'B')),
       '🚨 another request under the same key must be refused, not replayed',
-    ).rejects.toMatchObject({ status: 422, code: 'ERR_IDEMPOTENCY_KEY_REUSED' });
+    ).toMatchObject({ status: 422, code: 'ERR_IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('while the first request runs, a retry is 409 ERR_IDEMPOTENCY_IN_PROGRESS', async () => {
@@ -72,10 +83,10 @@ describe('10.2 Idempotency-Key', () => {
         }),
     );
     await new Promise((resolve) => setImmediate(resolve));
-    await expect(
-      idempotent(store, 'order-3', 'f', async () => 'again'),
+    expect(
+      await rejection(idempotent(store, 'order-3', 'f', async () => 'again')),
       '🚨 a retry during the first run: 409',
-    ).rejects.toMatchObject({ status: 409, code: 'ERR_IDEMPOTENCY_IN_PROGRESS' });
+    ).toMatchObject({ status: 409, code: 'ERR_IDEMPOTENCY_IN_PROGRESS' });
     release();
     expect((await first).value, '🚨 the first run still finishes').toBe('done');
   });
@@ -87,13 +98,15 @@ describe('10.2 Idempotency-Key', () => {
         throw Object.assign(new Error('redis down'), { code: 'ERR_X' });
       }),
     ).rejects.toMatchObject({ code: 'ERR_X' });
-    await expect(
-      idempotent(store, 'order-4', 'f', async () => 'ok'),
+    expect(
+      await idempotent(store, 'order-4', 'f', async () => 'ok').catch((error: unknown) => ({
+        rejected: error,
+      })),
       '🚨 after a failure the same key can run again',
-    ).resolves.toEqual({ value: 'ok', replayed: false });
-    await expect(
-      idempotent(store, 'has space', 'f', async () => 1),
+    ).toEqual({ value: 'ok', replayed: false });
+    expect(
+      await rejection(idempotent(store, 'has space', 'f', async () => 1)),
       '🚨 a key with a space is malformed: 400',
-    ).rejects.toMatchObject({ status: 400, code: 'ERR_INVALID_IDEMPOTENCY_KEY' });
+    ).toMatchObject({ status: 400, code: 'ERR_INVALID_IDEMPOTENCY_KEY' });
   });
 });
