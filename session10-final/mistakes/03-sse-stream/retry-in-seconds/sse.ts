@@ -15,7 +15,8 @@ export function formatSse(message: SseMessage): string {
   let out = '';
   if (message.event) out += `event: ${oneLine(message.event)}\n`;
   if (message.id !== undefined) out += `id: ${oneLine(String(message.id))}\n`;
-  if (message.retryMs !== undefined) out += `retry: ${Math.max(0, Math.round(message.retryMs / 1000))}\n`;
+  if (message.retryMs !== undefined)
+    out += `retry: ${Math.max(0, Math.round(message.retryMs / 1000))}\n`;
   const text = typeof message.data === 'string' ? message.data : JSON.stringify(message.data);
   for (const line of text.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
   return `${out}\n`;
