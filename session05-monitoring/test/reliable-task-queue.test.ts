@@ -8,6 +8,7 @@ import { type RedisServerHandle, testRedis, uniqueName, waitFor } from '@workboo
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { reliableKeys, WorkerRegistry } from '../src/index.ts';
+import { expireLeases } from '../src/testing/index.ts';
 import { done, failed, newTask, queueFactory, sleep } from './helpers.ts';
 
 let redis: RedisServerHandle;
@@ -20,16 +21,6 @@ beforeAll(async () => {
 });
 afterEach(() => queues.closeAll());
 
-/**
- * Moves the deadlines of `tasks` into the past, as if a lease period had gone by without an
- * extension; returns Redis's clock (ms) at that moment.
- */
-async function expireLeases(leasesKey: string, tasks: ReadonlyArray<{ id: string }>) {
-  const [secondsNow, micros] = await direct.time();
-  const now = Number(secondsNow) * 1000 + Math.floor(Number(micros) / 1000);
-  for (const task of tasks) await direct.zadd(leasesKey, 'XX', now - 1, task.id);
-  return now;
-}
 afterAll(async () => {
   direct?.disconnect();
   await redis?.[Symbol.asyncDispose]();
@@ -66,7 +57,11 @@ describe('leases', () => {
     // directly so no wall-clock race decides it), one extension moves them all a lease ahead,
     // and recovery finds none expired.
     for (let round = 0; round < 3; round++) {
-      const now = await expireLeases(queue.keys.leases, tasks);
+      const { now } = await expireLeases(
+        direct,
+        queue.keys.leases,
+        tasks.map((t) => t.id),
+      );
       expect(await queue.extendLeases()).toEqual([]);
       const deadlines = await Promise.all(
         tasks.map(async (t) => Number(await direct.zscore(queue.keys.leases, t.id))),
@@ -384,7 +379,11 @@ describe('prefetch', () => {
     // Deadlines past (set directly, no wall-clock race), one extension, recovery finds none.
     const recoverer = queues.open({ name: queue.name });
     const leased = stored.slice(0, 3);
-    await expireLeases(queue.keys.leases, leased);
+    await expireLeases(
+      direct,
+      queue.keys.leases,
+      leased.map((t) => t.id),
+    );
     expect(await queue.extendLeases()).toEqual([]);
     expect((await recoverer.recover()).requeued).toEqual([]);
     const second = (await queue.dequeue())!;

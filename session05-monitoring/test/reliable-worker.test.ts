@@ -24,6 +24,7 @@ import {
   ReliableWorker,
   type ReliableWorkerOptions,
 } from '../src/index.ts';
+import { expireLeases } from '../src/testing/index.ts';
 import { newTask, output } from './helpers.ts';
 
 let redis: RedisServerHandle;
@@ -118,8 +119,7 @@ it('keeps the lease of a task that runs for several lease periods: no other work
   // worker's next heartbeat moves it ahead again, and another worker's recovery never takes it.
   const recovered: string[] = [];
   for (let period = 0; period < 3; period++) {
-    const now = await redisNow();
-    await direct.zadd(queue.keys.leases, 'XX', now - 1, task.id);
+    const { now } = await expireLeases(direct, queue.keys.leases, [task.id]);
     await waitFor(
       async () => Number(await direct.zscore(queue.keys.leases, task.id)) >= now + 60_000,
       { timeoutMs: 10_000, message: 'the heartbeat did not extend the lease' },
@@ -132,12 +132,6 @@ it('keeps the lease of a task that runs for several lease periods: no other work
   expect(result).toMatchObject({ workerId: 'long', attempt: 1 });
   expect(worker.leasesLost).toBe(0);
 });
-
-/** Redis's clock in ms (lease deadlines are on it). */
-async function redisNow(): Promise<number> {
-  const [seconds, micros] = await direct.time();
-  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-}
 
 it('a lease lost while working aborts that task through its signal, and its result is dropped', async () => {
   let aborted: unknown = null;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ReliableTaskQueue } from '@workbook/session05';
+import { expireLeases } from '@workbook/session05/testing';
 import { type RedisServerHandle, testRedis, uniqueName, waitFor } from '@workbook/tools/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -82,12 +83,10 @@ describe('imgq trace', () => {
       });
       a.child.kill('SIGKILL');
       await a.exited;
-      const [seconds, micros] = await queue.connection.time();
-      const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-      expect(
-        await queue.connection.zadd(queue.keys.leases, 'XX', 'CH', redisNow - 1, task.id),
-        'the killed worker still holds the task (its lease is in the leases set)',
-      ).toBe(1);
+      const { moved } = await expireLeases(queue.connection, queue.keys.leases, [task.id]);
+      expect(moved, 'the killed worker still holds the task (its lease is in the leases set)').toBe(
+        1,
+      );
 
       const b = spawnObservedWorker({ ...common, workerId: 'worker-b', delayMs: 10 }, logB);
       workers.push(b);

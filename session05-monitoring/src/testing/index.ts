@@ -4,6 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 
+export { expireLeases } from './leases.ts';
+
 /**
  * A worker process script for reliability tests and benchmarks: `runWorkerProcess` with its
  * options as JSON in `argv[2]`, plus `delayMs` per task (so a SIGKILL lands mid-task),
