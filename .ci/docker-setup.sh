@@ -30,10 +30,10 @@ apt_install() {
   local start
   start=$(now)
   if [ "$APT_UPDATED" = 0 ]; then
-    as_root apt-get update -qq
+    as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
     APT_UPDATED=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null
   say "installed $* with apt-get ($(took "$start"))"
 }
 

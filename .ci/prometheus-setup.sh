@@ -16,7 +16,7 @@ fi
 
 start=$(date +%s)
 say "prometheus or promtool missing: installing Debian's prometheus package"
-as_root apt-get update -qq
+as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
 # policy-rc.d 101: the package must not start its service (nothing should listen on :9090).
 policy=/usr/sbin/policy-rc.d
 created_policy=0
@@ -25,7 +25,7 @@ if [ ! -e "$policy" ]; then
   as_root chmod +x "$policy"
   created_policy=1
 fi
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends prometheus >/dev/null
 if [ "$created_policy" = 1 ]; then as_root rm -f "$policy"; fi
 command -v prometheus >/dev/null && command -v promtool >/dev/null || {
   echo "prometheus-setup: the package installed but prometheus/promtool are not on PATH" >&2
