@@ -3,7 +3,7 @@
  *
  * Every replica is a real worker process (`node session05-monitoring/bin/imgq-worker.mjs`,
  * CONCURRENCY 1, VIPS_CONCURRENCY 1: one core's worth, like a pod with `limits.cpu: 1`) on a
- * private Redis. The arrival pattern is a batch job: a burst of `--burst` photos (default 120;
+ * private Redis. The arrival pattern is a batch job: a burst of `--burst` photos (default 480;
  * resize to 1200 px + blur, WebP) every `--period` model seconds (default 900: a batch every
  * 15 minutes), landing on an idle queue. Measured over one period:
  *
@@ -15,8 +15,13 @@
  * 4. the same with a scale-down window of `--down-window` model seconds (default 60), the
  *    `advanced.horizontalPodAutoscalerConfig.behavior` a queue worker is commonly given.
  *
- * Time runs ×`--time-scale` (default 30) for the autoscalers' controllers, and the period is
- * taken on the same clock (900 model s = 30 s). Measured: drain time (burst → every task done)
+ * Time runs ×`--time-scale` (default 10) for the autoscalers' controllers, and the period is
+ * taken on the same clock (900 model s = 90 s). Why these defaults: at ×10 a worker process's
+ * real start (1-2 s) is a 10-20 s pod start and KEDA's 30 s polling interval is 3 s, as in a
+ * cluster; at ×30 the same start looks like a minute. And the burst must outlast a poll plus a
+ * start several times over for scaling out to pay: 120 photos drain in about 7 s on one worker
+ * here, before a second replica is up (measured: ×30, 120 photos → drain 1.66× the fixed
+ * maximum's, no faster than the single worker). Measured: drain time (burst → every task done)
  * and worker-seconds over the observation window — one period, the same for every row (longer
  * only if a row needs longer to drain). A fixed pool is always on: it costs size × window. An
  * autoscaler costs what its workers ran inside the window (start to exit, draining included),
@@ -24,7 +29,7 @@
  * autoscaler's settle time (burst → back at its minimum), are shown too. Goal: autoscaler drain
  * ≤ 1.3 × the fixed maximum's, worker-seconds ≤ 70 % of it, nothing lost or done twice.
  *
- *   pnpm bench scaling [--burst 120] [--max 4] [--time-scale 30] [--period 900] [--down-window 60]
+ *   pnpm bench scaling [--burst 480] [--max 4] [--time-scale 10] [--period 900] [--down-window 60]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,9 +46,9 @@ import {
 import { fixturePhotos, startRedis } from '@workbook/tools/testkit';
 import { argValue, writeBenchJson } from './kit.ts';
 
-const BURST = Number(argValue('--burst') ?? 120);
+const BURST = Number(argValue('--burst') ?? 480);
 const MAX = Number(argValue('--max') ?? 4);
-const TIME_SCALE = Number(argValue('--time-scale') ?? 30);
+const TIME_SCALE = Number(argValue('--time-scale') ?? 10);
 const PERIOD_S = Number(argValue('--period') ?? 900);
 const DOWN_WINDOW_S = Number(argValue('--down-window') ?? 60);
 const PERIOD_WALL_MS = (PERIOD_S * 1000) / TIME_SCALE;
