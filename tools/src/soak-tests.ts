@@ -24,7 +24,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import type { GateReport } from './gate.ts';
@@ -83,6 +83,8 @@ export interface SoakRun {
   failures: SoakFailure[];
   /** Kept log of a failing run; null for a green run (its log is deleted). */
   logFile: string | null;
+  /** The machine's 1-minute load average when the run ended (how loaded it really was). */
+  loadAverage?: number;
 }
 
 /** One thing that failed in one run. */
@@ -185,7 +187,9 @@ export function formatSoakReport(
   for (const run of runs) {
     const state = run.failures.length === 0 ? 'green' : 'RED';
     const log = run.logFile ? ` (log: ${run.logFile})` : '';
-    lines.push(`  run ${run.index}: ${state} in ${seconds(run.durationMs)}${log}`);
+    const load =
+      run.loadAverage === undefined ? '' : `, load average ${run.loadAverage.toFixed(1)}`;
+    lines.push(`  run ${run.index}: ${state} in ${seconds(run.durationMs)}${load}${log}`);
   }
   if (flaky.length === 0) {
     lines.push('No test failed.');
@@ -332,8 +336,14 @@ export async function soakMain(argv: string[], repo = REPO_ROOT): Promise<number
         durationMs: Date.now() - started,
         failures,
         logFile: red ? logFile : null,
+        loadAverage: loadavg()[0],
       };
       runs.push(run);
+      // Written after every run, so a soak stopped early keeps the report of the runs it did.
+      writeFileSync(
+        path.join(out, 'report.txt'),
+        `${formatSoakReport(runs, { load: options.load, commit: head, skip: options.skip }).join('\n')}\n`,
+      );
       const tail = red
         ? chalk.red(`RED, ${failures.length} failure(s): ${failures.map((f) => f.key).join('; ')}`)
         : chalk.green('green');
