@@ -83,8 +83,11 @@ export interface SoakRun {
   failures: SoakFailure[];
   /** Kept log of a failing run; null for a green run (its log is deleted). */
   logFile: string | null;
-  /** The machine's 1-minute load average when the run ended (how loaded it really was). */
-  loadAverage?: number;
+  /**
+   * The machine's 1-minute load average over the run (sampled every 15 s): how loaded it
+   * really was, whatever made the load.
+   */
+  load?: { mean: number; min: number };
 }
 
 /** One thing that failed in one run. */
@@ -187,8 +190,9 @@ export function formatSoakReport(
   for (const run of runs) {
     const state = run.failures.length === 0 ? 'green' : 'RED';
     const log = run.logFile ? ` (log: ${run.logFile})` : '';
-    const load =
-      run.loadAverage === undefined ? '' : `, load average ${run.loadAverage.toFixed(1)}`;
+    const load = run.load
+      ? `, load average ${run.load.mean.toFixed(1)} (lowest ${run.load.min.toFixed(1)})`
+      : '';
     lines.push(`  run ${run.index}: ${state} in ${seconds(run.durationMs)}${load}${log}`);
   }
   if (flaky.length === 0) {
@@ -317,12 +321,15 @@ export async function soakMain(argv: string[], repo = REPO_ROOT): Promise<number
       const logFile = path.join(out, `run-${index}.log`);
       const reportFile = path.join(out, `run-${index}.json`);
       const started = Date.now();
+      const samples: number[] = [];
+      const sampler = setInterval(() => samples.push(loadavg()[0]!), 15_000);
       const skip = options.skip.length > 0 ? ['--skip', options.skip.join(',')] : [];
       const exitCode = await runLogged('pnpm', ['test', ...skip], {
         cwd: clone,
         env: { ...process.env, WORKBOOK_GATE_REPORT: reportFile, FORCE_COLOR: '0' },
         logFile,
       });
+      clearInterval(sampler);
       const log = readFileSync(logFile, 'utf8');
       const failures = runFailures(readReport(reportFile), log, exitCode);
       const red = failures.length > 0;
@@ -336,7 +343,12 @@ export async function soakMain(argv: string[], repo = REPO_ROOT): Promise<number
         durationMs: Date.now() - started,
         failures,
         logFile: red ? logFile : null,
-        loadAverage: loadavg()[0],
+        ...(samples.length > 0 && {
+          load: {
+            mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+            min: Math.min(...samples),
+          },
+        }),
       };
       runs.push(run);
       // Written after every run, so a soak stopped early keeps the report of the runs it did.

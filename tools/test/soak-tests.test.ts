@@ -168,7 +168,7 @@ describe('soak-tests', () => {
         durationMs: 3000,
         failures: [failure('c')],
         logFile: '/s/run-4.log',
-        loadAverage: 4.25,
+        load: { mean: 4.25, min: 3.125 },
       },
     ];
     expect(tallyFailures(runs).map((t) => [t.key, t.runs])).toEqual([
@@ -183,7 +183,9 @@ describe('soak-tests', () => {
     expect(report[1]).toBe('  (gate steps skipped in every run: lint)');
     expect(report).toContain('  run 1: green in 1.0 s');
     expect(report).toContain('  run 2: RED in 2.0 s (log: /s/run-2.log)');
-    expect(report).toContain('  run 4: RED in 3.0 s, load average 4.3 (log: /s/run-4.log)');
+    expect(report).toContain(
+      '  run 4: RED in 3.0 s, load average 4.3 (lowest 3.1) (log: /s/run-4.log)',
+    );
     expect(report).toContain('  2/4  b  (runs 2, 3)');
     expect(report).toContain('        b failed');
   });
