@@ -52,8 +52,6 @@ export interface ProofResult {
   catalogueMistakes?: number;
   /** Per exercise, in workbook order. */
   catalogue?: CatalogueCount[];
-  /** Things to fix that do not fail the proof (yet): catalogues short of 5, WRONG.md without 🚨. */
-  warnings?: string[];
   violations: ProofViolation[];
 }
 
@@ -296,8 +294,7 @@ export async function runProof(
     catalogueMistakes: checked.flatMap((ex) => ex.mistakes.filter((m) => m.kind === 'mistake'))
       .length,
     catalogue,
-    warnings: catalogueWarnings(checked),
-    violations,
+    violations: [...catalogueViolations(checked), ...violations],
   };
 }
 
@@ -315,28 +312,34 @@ export function catalogueWaves(exercises: Exercise[]): MistakeEntry[][] {
 }
 
 /**
- * What is still short of the catalogue rule, as warnings (the proof does not fail on them
- * yet): fewer than {@link MISTAKES_WANTED} mistakes, a WRONG.md without its 🚨 line.
+ * Where an exercise falls short of the catalogue rule (authoring problems that fail the
+ * proof): fewer than {@link MISTAKES_WANTED} mistakes, a WRONG.md without its 🚨 line.
  */
-export function catalogueWarnings(exercises: Exercise[]): string[] {
-  const warnings: string[] = [];
+export function catalogueViolations(exercises: Exercise[]): ProofViolation[] {
+  const violations: ProofViolation[] = [];
   for (const ex of exercises) {
     const n = ex.mistakes.length;
     if (n < MISTAKES_WANTED) {
-      warnings.push(
-        `${ex.id}: ${n} of the ${MISTAKES_WANTED} mistakes its catalogue needs ` +
-          `(add folders under mistakes/${ex.folder}/)`,
-      );
+      violations.push({
+        where: ex.id,
+        kind: 'authoring',
+        message:
+          `${n} of the ${MISTAKES_WANTED} mistakes its catalogue needs ` +
+          `(add folders under mistakes/${ex.folder}/, each with the mistaken file and a MISTAKE.md ending in its 🚨 line)`,
+      });
     }
     const wrong = ex.mistakes.find((m) => m.kind === 'wrong');
     if (wrong && !wrong.doc.alarm) {
-      warnings.push(
-        `${ex.id}: wrong/${ex.folder}/WRONG.md has no last "🚨 <message>" line, so the proof ` +
+      violations.push({
+        where: ex.id,
+        kind: 'authoring',
+        message:
+          `wrong/${ex.folder}/WRONG.md has no last "🚨 <message>" line, so the proof ` +
           'cannot tell whether the check names the mistake',
-      );
+      });
     }
   }
-  return warnings;
+  return violations;
 }
 
 function crashMessage(output: string): string {
@@ -374,7 +377,7 @@ export function formatViolations(violations: ProofViolation[]): string[] {
   return lines;
 }
 
-/** The catalogue per exercise (`01.1 3/5 ✓`) and the warnings, as printable lines. */
+/** The catalogue per exercise (`01.1 3/5`), as printable lines. */
 export function formatCatalogue(result: ProofResult): string[] {
   const lines: string[] = [];
   const rows = result.catalogue ?? [];
@@ -389,11 +392,6 @@ export function formatCatalogue(result: ProofResult): string[] {
           .join('')}`.trimEnd(),
       );
     }
-  }
-  const warnings = result.warnings ?? [];
-  if (warnings.length > 0) {
-    lines.push(`Warnings (${warnings.length}; not failures yet):`);
-    for (const warning of warnings) lines.push(`  ⚠ ${warning}`);
   }
   return lines;
 }

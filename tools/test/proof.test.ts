@@ -149,36 +149,41 @@ describe('runProof on the fixture workbook (real vitest runs)', { timeout: SLOW_
     expect(result.provenChecks).toBe(1);
     expect(result.caughtVariants).toBe(1);
     expect(result.violations.map((v) => [v.where, v.kind])).toEqual([
+      ['01.1', 'authoring'],
+      ['01.1', 'authoring'],
+      ['01.2', 'authoring'],
+      ['01.2', 'authoring'],
       ['01.2', 'starter'],
       ['01.2', 'wrong'],
       ['01.2', 'mistake'],
       ['01.2', 'mistake'],
     ]);
-    expect(result.violations[0]!.message).toContain(
+    expect(result.violations[4]!.message).toContain(
       '"is a function" PASSES on the untouched starter',
     );
     // Wave 1 ran 01-double/squares (caught) with 02-shout/lowercase (missed); wave 2 no-bang.
-    expect(result.violations[2]!.message).toContain(
+    expect(result.violations[6]!.message).toContain(
       'the mistake session01-fixture/mistakes/02-shout/lowercase passes every test of session01-fixture/test/exercises/02-shout.test.ts',
     );
-    expect(result.violations[3]!.message).toContain(
+    expect(result.violations[7]!.message).toContain(
       'the mistake session01-fixture/mistakes/02-shout/no-bang is caught, but no failing test of session01-fixture/test/exercises/02-shout.test.ts says "🚨 a shout ends with "!""',
     );
-    expect(result.violations[3]!.message).toContain(
+    expect(result.violations[7]!.message).toContain(
       '"shouts hi": AssertionError: 🚨 shout("hi") must be "HI!"',
     );
     expect(result.catalogue).toEqual([
       { id: '01.1', total: 2, caught: 2 },
       { id: '01.2', total: 3, caught: 0 },
     ]);
-    expect(result.warnings).toEqual([
-      '01.1: 2 of the 5 mistakes its catalogue needs (add folders under mistakes/01-double/)',
+    // A catalogue short of 5 and a WRONG.md without its 🚨 line fail the proof.
+    expect(result.violations.slice(0, 4).map((v) => `${v.where}: ${v.message}`)).toEqual([
+      '01.1: 2 of the 5 mistakes its catalogue needs (add folders under mistakes/01-double/, each with the mistaken file and a MISTAKE.md ending in its 🚨 line)',
       '01.1: wrong/01-double/WRONG.md has no last "🚨 <message>" line, so the proof cannot tell whether the check names the mistake',
-      '01.2: 3 of the 5 mistakes its catalogue needs (add folders under mistakes/02-shout/)',
+      '01.2: 3 of the 5 mistakes its catalogue needs (add folders under mistakes/02-shout/, each with the mistaken file and a MISTAKE.md ending in its 🚨 line)',
       '01.2: wrong/02-shout/WRONG.md has no last "🚨 <message>" line, so the proof cannot tell whether the check names the mistake',
     ]);
     expect(proofLine(result)).toBe(
-      'Proof: 1 check fails on its starter, 1 wrong variant caught, 1 of 3 catalogue mistakes caught, 4 problems',
+      'Proof: 1 check fails on its starter, 1 wrong variant caught, 1 of 3 catalogue mistakes caught, 8 problems',
     );
   });
 });
