@@ -140,6 +140,7 @@ async function probeWorkbook(
       case 'progress':
       case 'list':
       case 'diff':
+      case 'mistakes':
       case 'help': {
         const lines: string[] = [];
         const code = await runCli([command, ...rest], {
