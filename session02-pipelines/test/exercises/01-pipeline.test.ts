@@ -45,6 +45,14 @@ describe('02.1 an ordered pipeline', () => {
     ).toEqual(names);
   });
 
+  it('has no passes without filters (no empty pass at the end)', () => {
+    const passes = plan(new OrderedPipeline());
+    expect(
+      passes,
+      `🚨 a pipeline with no filters has no passes: passes() must return [], got ${passes.length} pass(es), ${shown(passes)}; after the loop, push the last pass only when it holds a filter`,
+    ).toEqual([]);
+  });
+
   it('puts filters that sharp applies in this order into one pass', () => {
     const pipeline = new OrderedPipeline()
       .add(grayscale())
