@@ -141,6 +141,10 @@ describe('01.2 brightness', () => {
     );
     const filter = brightnessOffsetFilter();
     expect(filter.params, '🚨 the default amount is 40').toEqual({ amount: 40 });
+    expect(
+      filter.toJSON(),
+      `🚨 pipeline specs name this filter \`brightness-offset\`: its spec must be { name: 'brightness-offset', params: { amount: 40 } }, got ${JSON.stringify(filter.toJSON())}`,
+    ).toEqual({ name: 'brightness-offset', params: { amount: 40 } });
     expect(filter.ops, "🚨 the filter computes on raw pixels itself: ops ['custom']").toEqual([
       'custom',
     ]);
