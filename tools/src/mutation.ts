@@ -3,13 +3,15 @@
  * exercise's reference solution and runs the exercise's check against every mutant. A mutant
  * the check does not fail on ("survived") is a behaviour change a student could make unseen.
  * Prints the mutation score per exercise and the survivors, and writes the whole report to
- * `.bench/mutation/<id>.json`.
+ * `.bench/mutation/<id>.json`. Survivors a maintainer has explained as equivalent (no behaviour
+ * a check can observe through the exercise's contract) are listed with the reason in
+ * `tools/mutation-equivalents.json`; the "behaviour" score leaves them out (the goal: ≥ 95 %).
  *
  * Each exercise runs in a Stryker sandbox (a copy of the repository in the temp folder), so
  * the working tree is never mutated. `nice`d, one test process at a time, bounded per mutant.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,13 +38,34 @@ export interface Survivor {
   replacement: string;
 }
 
+/**
+ * A surviving mutant a maintainer has explained as changing no behaviour the exercise's
+ * contract lets a check observe (an equivalent mutant). Listed per exercise id in
+ * `tools/mutation-equivalents.json`; matched on line, mutator and replacement, so an entry goes
+ * stale (and the mutant counts again) as soon as the reference changes under it.
+ */
+export interface Equivalent {
+  line: number;
+  mutator: string;
+  replacement: string;
+  /** Why no check can or should tell it apart. */
+  why: string;
+}
+
 /** What one exercise's run found. */
 export interface MutationResult {
   id: string;
   counts: MutationCounts;
   /** killed + timeout over every mutant that counts, in percent; `null` without mutants. */
   score: number | null;
+  /** The same, leaving out the survivors explained as equivalent: the issue's goal (≥ 95 %). */
+  behaviourScore?: number | null;
+  /** Survivors no one has explained: behaviour a student could change unseen. */
   survivors: Survivor[];
+  /** Survivors explained as equivalent, with the reason. */
+  equivalent?: (Survivor & { why: string })[];
+  /** Entries of the equivalents file that no longer survive (remove them). */
+  stale?: Equivalent[];
   /** Why Stryker failed, when it did. */
   failure: string | null;
 }
@@ -86,6 +109,32 @@ export function mutationScore(counts: MutationCounts): number | null {
   const detected = counts.killed + counts.timeout;
   const valid = detected + counts.survived + counts.noCoverage;
   return valid === 0 ? null : Math.round((detected / valid) * 1000) / 10;
+}
+
+/** Reads `tools/mutation-equivalents.json` (exercise id → explained survivors); {} without it. */
+export function loadEquivalents(file: string): Record<string, Equivalent[]> {
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, Equivalent[]>;
+}
+
+/** Moves the explained survivors aside and scores the rest. Pure. */
+export function applyEquivalents(result: MutationResult, explained: Equivalent[]): MutationResult {
+  const same = (s: Survivor, e: Equivalent) =>
+    s.line === e.line && s.mutator === e.mutator && s.replacement === e.replacement;
+  const equivalent = result.survivors.flatMap((s) => {
+    const entry = explained.find((e) => same(s, e));
+    return entry ? [{ ...s, why: entry.why }] : [];
+  });
+  const survivors = result.survivors.filter((s) => !explained.some((e) => same(s, e)));
+  const stale = result.failure
+    ? []
+    : explained.filter((e) => !result.survivors.some((s) => same(s, e)));
+  const c = result.counts;
+  const detected = c.killed + c.timeout;
+  const valid = detected + c.survived + c.noCoverage - equivalent.length;
+  const behaviourScore =
+    result.score === null || valid <= 0 ? null : Math.round((detected / valid) * 1000) / 10;
+  return { ...result, survivors, equivalent, stale, behaviourScore };
 }
 
 function packageFile(name: string, file: string): string {
@@ -191,23 +240,37 @@ export async function mutateExercise(
 
 /** The report lines: a table of scores, then the survivors of each exercise. */
 export function formatMutationReport(results: MutationResult[]): string[] {
+  const pct = (r: MutationResult, n: number | null | undefined) =>
+    r.failure ? 'failed' : n === null || n === undefined ? 'n/a' : `${n.toFixed(1)}%`;
   const lines = [
-    'exercise  score   killed  timeout  survived  no-cov  errors',
+    'exercise  score  behaviour  killed  timeout  survived  equivalent  no-cov  errors',
     ...results.map((r) => {
       const c = r.counts;
-      const score = r.failure ? 'failed' : r.score === null ? 'n/a' : `${r.score.toFixed(1)}%`;
-      return `${r.id.padEnd(10)}${score.padStart(6)}  ${String(c.killed).padStart(6)}  ${String(c.timeout).padStart(7)}  ${String(c.survived).padStart(8)}  ${String(c.noCoverage).padStart(6)}  ${String(c.errors).padStart(6)}`;
+      return `${r.id.padEnd(8)}${pct(r, r.score).padStart(7)}  ${pct(r, r.behaviourScore ?? r.score).padStart(9)}  ${String(c.killed).padStart(6)}  ${String(c.timeout).padStart(7)}  ${String(c.survived).padStart(8)}  ${String(r.equivalent?.length ?? 0).padStart(10)}  ${String(c.noCoverage).padStart(6)}  ${String(c.errors).padStart(6)}`;
     }),
+    '(behaviour: the score without the survivors explained as equivalent in tools/mutation-equivalents.json)',
   ];
   for (const r of results) {
     if (r.failure) {
       lines.push('', `${r.id}: Stryker failed:`, ...r.failure.split('\n').map((l) => `  ${l}`));
       continue;
     }
-    if (r.survivors.length === 0) continue;
-    lines.push('', `${r.id}: ${r.survivors.length} mutant(s) the check does not catch:`);
-    for (const s of r.survivors) {
-      lines.push(`  ${s.file}:${s.line}  ${s.mutator}  → ${s.replacement}`);
+    if (r.survivors.length > 0) {
+      lines.push('', `${r.id}: ${r.survivors.length} mutant(s) the check does not catch:`);
+      for (const s of r.survivors)
+        lines.push(`  ${s.file}:${s.line}  ${s.mutator}  → ${s.replacement}`);
+    }
+    if (r.equivalent?.length) {
+      lines.push('', `${r.id}: ${r.equivalent.length} survivor(s) explained as equivalent:`);
+      for (const s of r.equivalent)
+        lines.push(`  ${s.file}:${s.line}  ${s.mutator}  → ${s.replacement}`, `      ${s.why}`);
+    }
+    if (r.stale?.length) {
+      lines.push(
+        '',
+        `${r.id}: explained in tools/mutation-equivalents.json but no longer surviving (remove):`,
+      );
+      for (const e of r.stale) lines.push(`  line ${e.line}  ${e.mutator}  → ${e.replacement}`);
     }
   }
   return lines;
@@ -226,6 +289,7 @@ if (isMain(import.meta.url)) {
     console.error(chalk.red(error.message));
     process.exit(1);
   }
+  const equivalents = loadEquivalents(path.join(TOOLS_DIR, 'mutation-equivalents.json'));
   const results: MutationResult[] = [];
   for (const ex of exercises) {
     console.log(
@@ -241,7 +305,7 @@ if (isMain(import.meta.url)) {
       },
     });
     console.log(chalk.dim(`  done in ${Math.round((Date.now() - started) / 1000)} s`));
-    results.push(result);
+    results.push(applyEquivalents(result, equivalents[ex.id] ?? []));
   }
   console.log('');
   for (const line of formatMutationReport(results)) console.log(line);
