@@ -33,6 +33,33 @@ function expectParentEnv(reports: WorkerReport[]): void {
   ).toEqual([]);
 }
 
+/**
+ * Awaits `run`, failing with a 🚨 instead of hanging until the test timeout when it never
+ * settles. The fake workers exit within a second; the bound only names a launcher that never
+ * resolves (it is never reached by one that does).
+ */
+async function finished<T>(run: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            "🚨 runWorkers never resolved, though its processes had long exited: resolve each process's promise in its 'close' handler (child.on('close', (code) => …)) and await them all",
+          ),
+        ),
+      HANG_MS,
+    );
+  });
+  try {
+    return await Promise.race([run, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+/** Far beyond what a launcher that resolves needs, well within the test's 30 s. */
+const HANG_MS = 15_000;
+
 const ids = (index: number, n = 2) => Array.from({ length: n }, (_, t) => `w${index}-t${t}`);
 
 describe('04.3 process launcher', () => {
@@ -73,7 +100,7 @@ describe('04.3 process launcher', () => {
       go = true;
     } finally {
       writeFileSync(path.join(dir, go ? 'go' : 'abort'), '');
-      reports = await run;
+      reports = await finished(run);
     }
     expectParentEnv(reports);
     expect(ready().length, '🚨 all 3 processes must run at the same time').toBe(3);
@@ -98,7 +125,7 @@ describe('04.3 process launcher', () => {
   }, 60_000);
 
   it("gives every process this process's environment, plus env, plus its WORKER_INDEX", async () => {
-    const reports = await runWorkers({ count: 2, command, env: { FAKE_TASKS: '1' } });
+    const reports = await finished(runWorkers({ count: 2, command, env: { FAKE_TASKS: '1' } }));
     expectParentEnv(reports);
     expect(
       reports.map((r) => r.completed),
@@ -107,7 +134,7 @@ describe('04.3 process launcher', () => {
   });
 
   it('credits every completed task to the process that printed it, reading whole lines', async () => {
-    const reports = await runWorkers({ count: 3, command, env: { FAKE_TASKS: '3' } });
+    const reports = await finished(runWorkers({ count: 3, command, env: { FAKE_TASKS: '3' } }));
     expectParentEnv(reports);
     for (const report of reports) {
       expect(
@@ -118,7 +145,7 @@ describe('04.3 process launcher', () => {
   });
 
   it('waits for every process and reports exit codes without throwing', async () => {
-    const reports = await runWorkers({ count: 2, command, env: { FAKE_EXIT_CODE: '3' } });
+    const reports = await finished(runWorkers({ count: 2, command, env: { FAKE_EXIT_CODE: '3' } }));
     expectParentEnv(reports);
     expect(
       reports.map((r) => r.exitCode),
@@ -131,11 +158,35 @@ describe('04.3 process launcher', () => {
   });
 
   it('resolves only once every output line was read (close, not exit)', async () => {
-    const reports = await runWorkers({ count: 2, command, env: { FAKE_LATE: '1' } });
+    const reports = await finished(runWorkers({ count: 2, command, env: { FAKE_LATE: '1' } }));
     expectParentEnv(reports);
     expect(
       reports.map((r) => r.completed),
       "🚨 a line that arrives after the process exited was missed: 'exit' can come before the output is fully read; resolve on 'close' (stdout drained)",
     ).toEqual([0, 1].map((n) => [...ids(n), `w${n}-late`]));
+  });
+
+  it('counts only JSON objects with a string taskId and status completed; other lines are ignored', async () => {
+    // Lines a real worker can print: JSON that is not an object, objects without a string
+    // taskId, a completed line with the wrong status, blank lines.
+    const lines = [
+      'null',
+      '42',
+      '"completed"',
+      '',
+      '{"status":"completed"}',
+      '{"taskId":7,"status":"completed"}',
+      '{"taskId":null,"status":"completed"}',
+      '{"taskId":"w-retry","status":"retrying"}',
+      '{"taskId":"w-ok","status":"completed"}',
+    ];
+    const script = `process.stdout.write(${JSON.stringify(`${lines.join('\n')}\n`)})`;
+    const reports = await finished(
+      runWorkers({ count: 1, command: [process.execPath, '-e', script] }),
+    );
+    expect(
+      reports.map((r) => [r.exitCode, r.completed]),
+      "🚨 the worker printed null, 42, a string, a blank line, completed lines whose taskId is missing, a number or null, one with status 'retrying', and ONE valid completed line (taskId 'w-ok'): count a line only when it is a JSON object with a string taskId and status 'completed' (JSON.parse('null') is null: check the object before reading its fields)",
+    ).toEqual([[0, ['w-ok']]]);
   });
 });
