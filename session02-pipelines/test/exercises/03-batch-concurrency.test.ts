@@ -1,3 +1,4 @@
+import { describeValue } from '@workbook/session01';
 import { describe, expect, it } from 'vitest';
 import { createLimiter } from '#ex/03-batch-concurrency/limiter.ts';
 import { outcomeOf } from '../check-helpers.ts';
@@ -180,6 +181,11 @@ describe('02.3 a concurrency limiter', () => {
         outcome.code,
         `🚨 concurrency ${shown} is not an integer >= 1: throw an InvalidOptionError (ERR_INVALID_OPTION); your code ${outcome.said}`,
       ).toBe('ERR_INVALID_OPTION');
+      const received = describeValue(value);
+      expect(
+        outcome.message.includes('concurrency') && outcome.message.includes(received),
+        `🚨 the message must name \`concurrency\` and show the value received as describeValue() prints it (${received}), so the caller sees what was wrong: "${outcome.message}"`,
+      ).toBe(true);
     },
   );
 });
