@@ -116,6 +116,13 @@ describe('02.2 registering filters in a factory', () => {
       outcome.code,
       `🚨 register() must refuse ${label} with ERR_INVALID_FILTER_DEFINITION; your code ${outcome.said}`,
     ).toBe('ERR_INVALID_FILTER_DEFINITION');
+    const { name } = fields as { name?: string };
+    if (typeof name === 'string') {
+      expect(
+        outcome.message.includes(name),
+        `🚨 the refusal must name the filter it refuses ('${name}'), so whoever registered it knows which definition to fix: "${outcome.message}"`,
+      ).toBe(true);
+    }
     expect(
       factory.names(),
       `🚨 a refused definition must not be registered: names() must still be only posterize`,
