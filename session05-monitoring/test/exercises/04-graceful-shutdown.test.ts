@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { OutputInfo, TaskProcessor } from '@workbook/session03';
 import { ReliableTaskQueue, ReliableWorker, WorkerRegistry } from '@workbook/session05';
 import { type RedisServerHandle, testRedis, uniqueName, waitFor } from '@workbook/tools/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installGracefulShutdown } from '#ex/04-graceful-shutdown/shutdown.ts';
 
 // No check here waits a fixed time: the worker's tasks run until the check releases them, a
@@ -245,5 +245,31 @@ describe('05.4 graceful shutdown', () => {
     expect(control.calls, '🚨 after uninstall(), a signal must not start stopping').toBe(0);
     expect(exits, '🚨 uninstall() must not exit').toEqual([]);
     expect(listeners(signals), '🚨 uninstall() removes every listener').toBe(0);
+  });
+
+  it('without an `exit` option, it ends the process with process.exit(code)', async () => {
+    const control = controlledStop();
+    const signals = newSignals();
+    const exits: Array<string | number | null | undefined> = [];
+    // process.exit stands in here: it records the code instead of ending the test run.
+    const processExit = vi.spyOn(process, 'exit').mockImplementation(((
+      code?: string | number | null,
+    ) => {
+      exits.push(code);
+    }) as typeof process.exit);
+    try {
+      const shutdown = installGracefulShutdown({ stop: control.stop, signals });
+      const done = watch(shutdown.done);
+      signals.emit('SIGTERM', 'SIGTERM');
+      control.resolve();
+      await flush();
+      expect(
+        exits,
+        '🚨 no `exit` was given, so the default must end the process: call process.exit(0) once the graceful stop is over (`options.exit ?? ((code) => process.exit(code))`)',
+      ).toEqual([0]);
+      expect(done.value, '🚨 done resolves with the exit code that was used (0)').toBe(0);
+    } finally {
+      processExit.mockRestore();
+    }
   });
 });
