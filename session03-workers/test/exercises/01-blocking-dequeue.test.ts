@@ -197,15 +197,22 @@ describe('03.1 blocking dequeue', () => {
       `🚨 woken by close, a take resolves null; got ${outcome(a)} and ${outcome(b)}`,
     ).toEqual([null, null]);
     expect(queue.waiting, '🚨 close must empty the waiter list').toBe(0);
-    expect(() => queue.push('x'), '🚨 push after close must throw ERR_QUEUE_CLOSED').toThrow(
-      expect.objectContaining({ code: 'ERR_QUEUE_CLOSED' }),
+    expect(
+      () => queue.push('x'),
+      "🚨 push after close must throw new QueueClosedError('push') (code ERR_QUEUE_CLOSED, a message that names the push that was refused)",
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_QUEUE_CLOSED',
+        message: expect.stringContaining('push'),
+      }),
     );
     const late = await queue.take(0).then(
       (value) => `resolved ${JSON.stringify(value)}`,
       (error: unknown) => error,
     );
-    expect(late, '🚨 take after close must reject with ERR_QUEUE_CLOSED').toMatchObject({
-      code: 'ERR_QUEUE_CLOSED',
-    });
+    expect(
+      late,
+      "🚨 take after close must reject with new QueueClosedError('take') (code ERR_QUEUE_CLOSED, a message that names the take that was refused)",
+    ).toMatchObject({ code: 'ERR_QUEUE_CLOSED', message: expect.stringContaining('take') });
   });
 });
