@@ -62,6 +62,11 @@ describe('03.3 health statistics', () => {
       );
     }
     expect(stats.count, '🚨 a rejected duration must not be counted').toBe(0);
+    expect(
+      () => stats.record(0),
+      '🚨 a task that took 0 ms is a valid duration (>= 0): only negative, NaN and infinite durations are rejected',
+    ).not.toThrow();
+    expect(stats.count, '🚨 the 0 ms duration counts: count is 1').toBe(1);
     for (const bad of [0, -1, 2.5, Number.NaN]) {
       expect(() => new DurationStats(bad), `🚨 windowSize ${bad} must be rejected`).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
