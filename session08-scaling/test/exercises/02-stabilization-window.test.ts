@@ -76,6 +76,10 @@ describe('08.2 stabilization window', () => {
       '🚨 scale-up window: the lowest recent recommendation (4)',
     ).toBe(4);
     expect(
+      stabilizedReplicas(2, 15, history, s(60), windows),
+      '🚨 the 4 is exactly 60 s old: outside the scale-up window too (at > now − window), so the lowest is 12',
+    ).toBe(12);
+    expect(
       stabilizedReplicas(2, 15, history, s(70), windows),
       '🚨 the 4 aged out: now the lowest is 12',
     ).toBe(12);
