@@ -139,10 +139,14 @@ describe('08.4 KEDA activation and scale to zero', () => {
     ).toBe(4);
   });
 
-  it('minReplicaCount ≥ 1 never scales to zero', () => {
+  it('minReplicaCount ≥ 1 is a floor: never to zero, and not below it while active', () => {
     expect(
       kedaReplicas(poll(0, 2, s(0), s(10_000)), { minReplicaCount: 2 }).replicas,
       '🚨 min 2: the HPA keeps 2, KEDA never takes them to zero',
     ).toBe(2);
+    expect(
+      kedaReplicas(poll(3, 2, s(0), s(10)), { minReplicaCount: 4 }).replicas,
+      '🚨 active with 3 waiting: ceil(3 / 5) = 1, but minReplicaCount 4 is the floor while active too → 4',
+    ).toBe(4);
   });
 });
