@@ -15,7 +15,8 @@ import { outcomeOf } from '../check-helpers.ts';
 /** A 40x30 image of one colour, `channels` per pixel (alpha 77 when there is one). */
 function solid(value: number, channels: RawImage['channels'] = 3): RawImage {
   const data = Buffer.alloc(40 * 30 * channels, value);
-  if (channels === 4) for (let i = 3; i < data.length; i += 4) data[i] = 77;
+  if (channels === 2 || channels === 4)
+    for (let i = channels - 1; i < data.length; i += channels) data[i] = 77;
   return { data, width: 40, height: 30, channels };
 }
 
@@ -168,6 +169,17 @@ describe('01.4 my filter: vignette', () => {
       valueAt(input, 0, 0, 0),
       '🚨 return a new image and leave the input alone: the input corner changed',
     ).toBe(123);
+    const greyAlpha = applyVignette(solid(123, 2), 1);
+    const greyAlphaAlpha = valueAt(greyAlpha, 0, 0, 1);
+    expect(
+      greyAlphaAlpha,
+      `🚨 grey+alpha (2 channels): the 2nd value of each pixel is alpha and must stay 77, got ${greyAlphaAlpha} — alpha is the last channel when channels is 2 or 4`,
+    ).toBe(77);
+    const greyCorner = valueAt(greyAlpha, 0, 0, 0);
+    expect(
+      greyCorner,
+      `🚨 grey+alpha (2 channels), strength 1: the grey value of the corner is nearly black, got ${greyCorner}`,
+    ).toBeLessThan(15);
   });
 
   it('frames a real photo: corners darker, centre the same', async () => {
