@@ -1,4 +1,4 @@
-import type { RuleUnitTest } from '@workbook/session09';
+import type { AlertRule, RuleUnitTest } from '@workbook/session09';
 import { describe, expect, it } from 'vitest';
 import { noWorkersAlert, noWorkersAlertTest } from '#ex/02-no-workers-alert/no-workers-alert.ts';
 import { testRules } from '../../src/index.ts';
@@ -57,6 +57,19 @@ describe('09.2 the no-live-workers alert', () => {
     ).toBe(true);
     const result = testRules(group(), [test]);
     expect(result.output, '🚨 promtool test rules on your test').toContain('SUCCESS');
+    // A unit test proves something only if it fails on a broken rule: run yours against your
+    // rule with one part broken.
+    const broken = (over: Partial<AlertRule>) => [
+      { name: 'exercise-09.2', rules: [{ ...noWorkersAlert(), ...over }] },
+    ];
+    expect(
+      testRules(broken({ expr: 'sum by (queue) (imgq_workers_live) == 0' }), [test]).output,
+      '🚨 your test passes a rule that alerts on zero workers alone: add a queue with no workers and no tasks where the alert must not fire, evaluated after 2m',
+    ).toMatch(/Unit Testing[\s\S]*FAILED/);
+    expect(
+      testRules(broken({ for: '0s' }), [test]).output,
+      '🚨 your test passes a rule without for: 2m: add a case before 2m where the alert must not fire yet',
+    ).toMatch(/Unit Testing[\s\S]*FAILED/);
   });
 
   it('fires after 2m when tasks are pending and no worker is live', () => {
