@@ -52,6 +52,10 @@ describe('09.4 readiness that reflects draining', () => {
       probeResponse('/readyz', h).status,
       '🚨 /readyz must turn 503 while the worker drains',
     ).toBe(503);
+    expect(
+      probeResponse('/readyz', health({ ready: true, status: 'draining' })).status,
+      '🚨 /readyz is 503 whenever status is not running, even if health.ready still says true: ready AND running',
+    ).toBe(503);
   });
 
   it('not ready when Redis is away; not alive when stuck', () => {
