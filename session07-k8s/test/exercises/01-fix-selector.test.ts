@@ -58,6 +58,31 @@ describe('07.1 fix a Deployment whose selector does not match', () => {
       selects(expr('Equals', ['front']), labels),
       '🚨 an unknown operator selects nothing',
     ).toBe(false);
+    expect(
+      selects(expr('NotIn', ['db', 'back']), labels),
+      '🚨 NotIn holds for a pod whose value is not listed (tier=front, NotIn [db, back])',
+    ).toBe(true);
+    expect(
+      selects(expr('Exists', undefined, 'zone'), labels),
+      '🚨 Exists needs the label: a pod without it is not selected',
+    ).toBe(false);
+    expect(
+      selects(expr('DoesNotExist', undefined, 'zone'), labels),
+      '🚨 DoesNotExist holds for a pod without the label',
+    ).toBe(true);
+    expect(
+      selects(
+        {
+          matchLabels: { app: 'web' },
+          matchExpressions: [
+            { key: 'tier', operator: 'Exists' },
+            { key: 'tier', operator: 'In', values: ['api'] },
+          ],
+        },
+        labels,
+      ),
+      '🚨 every requirement must hold (matchLabels AND each expression): one false expression (tier In [api]) rejects the pod',
+    ).toBe(false);
   });
 
   it('the Deployment selects its own pods (checked by the validator and by your selects())', () => {
