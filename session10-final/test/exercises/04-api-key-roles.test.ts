@@ -45,6 +45,14 @@ describe('10.4 API keys with roles', () => {
       () => authorize(keys, 'alice-key-12345', 'read'),
       '🚨 a prefix of a key is not the key',
     ).toThrow(expect.objectContaining({ status: 401 }));
+    expect(
+      () => authorize(keys, 'nobody-key-00000', 'read'),
+      '🚨 an unknown key gets the same 401 as no key: with the WWW-Authenticate challenge',
+    ).toThrow(
+      expect.objectContaining({
+        headers: expect.objectContaining({ 'www-authenticate': expect.stringContaining('Bearer') }),
+      }),
+    );
   });
 
   it('a known key without the role is 403 naming what is needed', () => {
@@ -58,5 +66,11 @@ describe('10.4 API keys with roles', () => {
       () => authorize(keys, 'alice-key-123456', 'admin'),
       '🚨 submit+read is not admin',
     ).toThrow(expect.objectContaining({ status: 403 }));
+    for (const part of ['bob', 'read', 'submit']) {
+      expect(
+        () => authorize(keys, 'bob-key-1234567', 'submit'),
+        `🚨 the 403 message names the key (bob), its roles (read) and what is needed (submit): ${part} is missing`,
+      ).toThrow(expect.objectContaining({ message: expect.stringContaining(part) }));
+    }
   });
 });
