@@ -98,8 +98,12 @@ function atMost(running: Set<string>, concurrency: number): void {
 }
 
 function tooManyOrTooFew(max: number, concurrency: number, waiting: number): string {
+  const cause =
+    max === concurrency + 1
+      ? 'one too many: `>` instead of `>=`, or a check not made again before every fetch'
+      : `${max - concurrency} too many: check the limit again before every fetch, inside the loop`;
   return max > concurrency
-    ? `🚨 ${max} tasks ran at once with concurrency ${concurrency}: the loop must wait while inFlightCount >= concurrency (with > one task too many slips in)`
+    ? `🚨 ${max} tasks ran at once with concurrency ${concurrency}: the loop must wait while inFlightCount >= concurrency (${cause})`
     : `🚨 only ${max} task(s) ran at once with concurrency ${concurrency} and ${waiting} tasks waiting: start a task without awaiting it, then fetch the next`;
 }
 
