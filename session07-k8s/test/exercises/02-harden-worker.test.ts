@@ -43,7 +43,23 @@ describe('07.2 probes, resources and a security context for the worker', () => {
     expect(parseQuantity('1G'), '🚨 G is 10^9').toBe(1e9);
     expect(parseQuantity('128k'), '🚨 k is 10^3').toBe(128_000);
     expect(parseQuantity('1e3'), '🚨 an exponent').toBe(1000);
-    for (const bad of ['2 cores', '1.5 GB', 'lots', ''])
+    expect(parseQuantity('.25'), '🚨 a number may start with its decimal point: .25 = 0.25').toBe(
+      0.25,
+    );
+    expect(
+      parseQuantity('12.5Gi'),
+      '🚨 a decimal number takes a suffix too: 12.5Gi = 12.5 × 2^30',
+    ).toBe(12.5 * 2 ** 30);
+    expect(
+      parseQuantity('2E12'),
+      '🚨 E followed by digits is an exponent (2E12 = 2 × 10^12), not the suffix E',
+    ).toBe(2e12);
+    expect(parseQuantity('2E'), '🚨 E alone is the suffix exa: 2E = 2 × 10^18').toBe(2e18);
+    expect(parseQuantity('25e-2'), '🚨 an exponent may be negative: 25e-2 = 0.25').toBeCloseTo(
+      0.25,
+      12,
+    );
+    for (const bad of ['2 cores', '1.5 GB', 'lots', '', 'x1', '1e', '1.5.5'])
       expect(parseQuantity(bad), `🚨 \`${bad}\` is not a quantity: NaN`).toBeNaN();
   });
 
