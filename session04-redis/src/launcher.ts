@@ -140,6 +140,12 @@ export function launchWorkers(options: LaunchWorkersOptions): LaunchedWorkers {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // A program that cannot start emits 'error' on the next tick; unheard, that event would
+    // end this process instead of the ERR_LAUNCH_FAILED below (a later error, e.g. a failed
+    // kill, is logged).
+    child.on('error', (error) => {
+      if (child.pid !== undefined) logger.error({ index, err: error }, 'worker process error');
+    });
     if (child.pid === undefined) {
       for (const { child: other } of children) other.kill('SIGKILL');
       throw new WorkbookError(

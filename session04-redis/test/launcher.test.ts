@@ -110,6 +110,16 @@ describe('launchWorkers', () => {
     expect(text).toContain('2 processes (2 crashed)');
   });
 
+  it('a program that cannot start fails with ERR_LAUNCH_FAILED, and the launcher lives on', async () => {
+    const missing = path.join(tmpdir(), `no-such-program-${process.pid}`);
+    expect(() => launchWorkers({ count: 2, command: [missing], forwardSignals: false })).toThrow(
+      expect.objectContaining({ code: 'ERR_LAUNCH_FAILED' }),
+    );
+    // spawn reports ENOENT on the next tick as an 'error' event: unheard, it would be thrown
+    // as an uncaught exception here (vitest fails the file on it).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   it('forwards SIGINT it receives to every worker process', async () => {
     const script = fileURLToPath(new URL('./fixtures/launch-sleepers.ts', import.meta.url));
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

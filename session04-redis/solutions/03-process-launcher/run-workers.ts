@@ -42,6 +42,10 @@ export async function runWorkers(options: RunWorkersOptions): Promise<WorkerRepo
       const id = completedTaskId(line);
       if (id !== null) report.completed.push(id);
     });
+    // A program that cannot start (ENOENT, EACCES) emits 'error', then 'close' with -errno: it
+    // is reported like any failed process (pid -1, a negative exit code) instead of an
+    // unhandled 'error' event taking the launcher down.
+    child.on('error', () => {});
     // 'close' (not 'exit') comes after stdout is fully read, so no line is missed.
     return new Promise<WorkerReport>((resolve) => {
       child.on('close', (code) => {
