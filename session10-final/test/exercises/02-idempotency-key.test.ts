@@ -91,6 +91,27 @@ describe('10.2 Idempotency-Key', () => {
     expect((await first).value, '🚨 the first run still finishes').toBe('done');
   });
 
+  it('a claim that expires between the claim and the read is claimed again and runs', async () => {
+    const store = memoryStore();
+    // The first request's replica died mid-run: its claim holds until its ttl runs out.
+    void idempotent(store, 'order-5', 'f', () => new Promise<string>(() => {}));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The retry finds the key taken, and by the time it reads the record the claim expired.
+    const expiring: IdempotencyStore = {
+      ...store,
+      async get(key) {
+        store.data.delete(key);
+        return store.get(key);
+      },
+    };
+    expect(
+      await idempotent(expiring, 'order-5', 'f', async () => 'retry').catch((error: unknown) => ({
+        rejected: error,
+      })),
+      '🚨 the key was taken but its record is gone (the claim expired): try to claim it again and run, do not read a missing record',
+    ).toEqual({ value: 'retry', replayed: false });
+  });
+
   it('a failed run frees the key; a malformed key is 400', async () => {
     const store = memoryStore();
     await expect(
