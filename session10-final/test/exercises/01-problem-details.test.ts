@@ -1,5 +1,5 @@
-import { decompressionBombPng, InvalidOptionError } from '@workbook/session01';
-import { FilterFactory } from '@workbook/session02';
+import { decompressionBombPng, InvalidOptionError, WorkbookError } from '@workbook/session01';
+import { type FilterCatalogue, FilterFactory, parsePipelineSpec } from '@workbook/session02';
 import { ApiError } from '@workbook/session10';
 import { makeImage } from '@workbook/tools/testkit';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,23 @@ describe('10.1 validating a submission, problem details', () => {
       validateSubmission({ files: [file('a.png', png)], spec: undefined }, { catalogue }),
       '🚨 no spec: ERR_INVALID_SUBMISSION',
     ).rejects.toMatchObject({ status: 422, code: 'ERR_INVALID_SUBMISSION' });
+    await expect(
+      validateSubmission({ files: [file('a.png', png)], spec: '' }, { catalogue }),
+      '🚨 an empty pipeline field is no spec either: ERR_INVALID_SUBMISSION, not a JSON error',
+    ).rejects.toMatchObject({ status: 422, code: 'ERR_INVALID_SUBMISSION' });
+    const noFiles = await validateSubmission({ files: [], spec: SPEC }, { catalogue }).catch(
+      (e) => e,
+    );
+    expect(noFiles.message, '🚨 the detail tells the client what is missing: the images').toMatch(
+      /image|file|upload/i,
+    );
+    const noSpec = await validateSubmission(
+      { files: [file('a.png', png)], spec: undefined },
+      { catalogue },
+    ).catch((e) => e);
+    expect(noSpec.message, '🚨 the detail tells the client what is missing: the pipeline').toMatch(
+      /pipeline|spec|step/i,
+    );
   });
 
   it('an unknown filter is 422 ERR_UNKNOWN_FILTER with a message naming it', async () => {
@@ -56,6 +73,35 @@ describe('10.1 validating a submission, problem details', () => {
     expect(error.status, '🚨 a bad spec is 422').toBe(422);
     expect(error.code, '🚨 the code of session 02 is kept').toBe('ERR_UNKNOWN_FILTER');
     expect(error.message, '🚨 the message names the filter').toContain('sparkle');
+    const original = (() => {
+      try {
+        parsePipelineSpec('{"steps":[{"name":"sparkle"}]}', catalogue);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(
+      error.message,
+      "🚨 a bad spec keeps session 02's message as it is (no file prefix: no file is involved)",
+    ).toBe(original);
+  });
+
+  it('an error without a code is a bug, not bad input: it goes through unchanged', async () => {
+    const png = await makeImage();
+    const bug = new TypeError('a bug in the catalogue');
+    const broken: FilterCatalogue = {
+      create: () => {
+        throw bug;
+      },
+    };
+    const error = await validateSubmission(
+      { files: [file('a.png', png)], spec: SPEC },
+      { catalogue: broken },
+    ).catch((e) => e);
+    expect(
+      error,
+      "🚨 only an error with a string code is the input's fault (422); rethrow anything else unchanged, so it becomes a 500",
+    ).toBe(bug);
   });
 
   it('every file is checked, not only the first: a bomb second is refused with its name and index', async () => {
@@ -95,10 +141,46 @@ describe('10.1 validating a submission, problem details', () => {
       problemFor(new InvalidOptionError('sigma must be > 0'), '/v1/jobs'),
       "🚨 ERR_INVALID_OPTION is the client's mistake: 422",
     ).toMatchObject({ status: 422, code: 'ERR_INVALID_OPTION', detail: 'sigma must be > 0' });
+    for (const code of [
+      'ERR_INVALID_SPEC',
+      'ERR_UNKNOWN_FILTER',
+      'ERR_INVALID_OPTION',
+      'ERR_EMPTY_INPUT',
+      'ERR_INPUT_TOO_LARGE',
+      'ERR_NOT_AN_IMAGE',
+      'ERR_IMAGE_CORRUPT',
+      'ERR_IMAGE_TOO_LARGE',
+      'ERR_SVG_NOT_ALLOWED',
+      'ERR_UNSUPPORTED_FORMAT',
+    ]) {
+      expect(
+        problemFor(new WorkbookError(code, 'bad input'), '/v1/jobs'),
+        `🚨 ${code} is about the client's input: a 422 problem document`,
+      ).toEqual({
+        type: `urn:imgq:problem:${code}`,
+        title: 'Unprocessable Content',
+        status: 422,
+        detail: 'bad input',
+        instance: '/v1/jobs',
+        code,
+      });
+    }
+    expect(
+      problemFor(
+        new WorkbookError('ERR_REDIS_UNAVAILABLE', 'the connection to redis was refused'),
+        '/v1/jobs',
+      ),
+      "🚨 a WorkbookError that is not about the input (Redis away) is the server's problem: 500, not 422",
+    ).toMatchObject({ status: 500, code: 'ERR_UNEXPECTED' });
     const internal = problemFor(new Error('password=hunter2 at db.ts:12'), '/v1/queue');
     expect(internal, '🚨 an unexpected error is 500 ERR_UNEXPECTED').toMatchObject({
       status: 500,
       code: 'ERR_UNEXPECTED',
+    });
+    expect(internal, '🚨 a 500 is a problem document too: type, title, instance').toMatchObject({
+      type: 'urn:imgq:problem:ERR_UNEXPECTED',
+      title: 'Internal Server Error',
+      instance: '/v1/queue',
     });
     expect(internal.detail, '🚨 a 500 never shows the internal message').not.toContain('hunter2');
   });
