@@ -81,6 +81,32 @@ describe('07.4 wire the ConfigMap and the Secret into the worker', () => {
       resolveEnv({ env: [{ name: 'X', value: '$(X)' }] }, none),
       '🚨 a variable is not defined while its own value is expanded',
     ).toEqual({ X: '$(X)' });
+    const partial: ContainerEnvSpec = {
+      env: [
+        { name: 'GONE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'NOPE' } } },
+        { name: 'NOMAP', valueFrom: { secretKeyRef: { name: 'absent', key: 'PASS' } } },
+        { name: 'USE', value: '$(GONE)$(NOMAP)' },
+        { name: 'EMPTY' },
+      ],
+    };
+    const some: EnvSources = { configMaps: { cfg: { HOST: 'redis-0' } }, secrets: {} };
+    expect(
+      () => resolveEnv(partial, some),
+      '🚨 a valueFrom whose ConfigMap or Secret does not exist defines nothing: it must not throw',
+    ).not.toThrow();
+    const missing = resolveEnv(partial, some);
+    expect(
+      [Object.hasOwn(missing, 'GONE'), Object.hasOwn(missing, 'NOMAP'), missing.USE],
+      '🚨 a valueFrom with a missing key or a missing object defines nothing: GONE and NOMAP stay undefined, and a later $(GONE)$(NOMAP) stays as text',
+    ).toEqual([false, false, '$(GONE)$(NOMAP)']);
+    expect(
+      resolveEnv({ envFrom: [{ configMapRef: { name: 'cfg' } }] }, some),
+      '🚨 a container with envFrom and no env list gets exactly the ConfigMap keys',
+    ).toStrictEqual({ HOST: 'redis-0' });
+    expect(
+      missing.EMPTY,
+      '🚨 a variable with neither value nor valueFrom is defined as the empty string',
+    ).toBe('');
   });
 
   it('the settings come from the ConfigMap imgq-worker (envFrom)', () => {
