@@ -2,7 +2,7 @@
  * 06.4 checks: the student's scaleDown on a real stack with busy workers.
  */
 import { QueueInspector, ReliableTaskQueue } from '@workbook/session05';
-import { isGone, type Stack } from '@workbook/session06';
+import { isGone, NODE_BASE_IMAGE, RUN_LABEL, type Stack } from '@workbook/session06';
 import { waitFor } from '@workbook/tools/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scaleDown } from '#ex/04-graceful-scale-down/scale-down.ts';
@@ -13,6 +13,7 @@ import {
   docker,
   enqueue,
   photoFiles,
+  RUN_ID,
   SLOW_PIPELINE,
   testStack,
   waitFinished,
@@ -31,7 +32,6 @@ let scenario:
       total: number;
       dead: string[];
       exists: boolean;
-      stopped: { survivor: string; outcome: string; exists: boolean };
     }>
   | undefined;
 
@@ -57,31 +57,10 @@ function run() {
         message: `${victim} to take a task`,
       });
       const results = await scaleDown(docker, [victim], { stopTimeoutS: GRACE_MS / 1000 + 5 });
-      const exists = await docker
-        .getContainer(victim)
-        .inspect()
-        .then(
-          () => true,
-          (error) => (isGone(error) ? false : Promise.reject(error)),
-        );
+      const exists = await stillThere(victim);
       await waitFinished(queue, ids.length, 120_000);
       const { done, lost } = await accounting(queue, ids);
       const dead = (await inspector.workers()).filter((w) => !w.alive).map((w) => w.id);
-      // The survivor, stopped by someone else first: scaleDown must still wait for and remove it.
-      const survivor = workers[0]!.name;
-      await docker.getContainer(survivor).stop({ t: GRACE_MS / 1000 + 5 });
-      const outcome = await scaleDown(docker, [survivor], { stopTimeoutS: 1 }).then(
-        (r) => `exit ${r[0]?.exitCode}`,
-        (error: { statusCode?: number; message?: string }) =>
-          `threw ${error.statusCode ?? ''} ${String(error.message).slice(0, 120)}`,
-      );
-      const survivorExists = await docker
-        .getContainer(survivor)
-        .inspect()
-        .then(
-          () => true,
-          (error) => (isGone(error) ? false : Promise.reject(error)),
-        );
       return {
         results,
         victim,
@@ -91,7 +70,6 @@ function run() {
         total: ids.length,
         dead,
         exists,
-        stopped: { survivor, outcome, exists: survivorExists },
       };
     } finally {
       await inspector.close();
@@ -99,6 +77,17 @@ function run() {
     }
   })();
   return scenario;
+}
+
+/** Whether the engine still knows the container. */
+function stillThere(name: string): Promise<boolean> {
+  return docker
+    .getContainer(name)
+    .inspect()
+    .then(
+      () => true,
+      (error) => (isGone(error) ? false : Promise.reject(error)),
+    );
 }
 
 afterAll(async () => {
@@ -132,13 +121,32 @@ describe('06.4 a scale-down that drains instead of killing', () => {
   }, 300_000);
 
   it('a worker that is already stopped is waited for and removed (the engine answers 304: not an error)', async () => {
-    const { stopped } = await run();
+    await courseImages();
+    // A container that already exited 0 (like a worker that drained, or was stopped by someone
+    // else first): its own, so this test does not wait for the stack of the tests above.
+    const name = `${RUN_ID}-exited`;
+    const container = await docker.createContainer({
+      name,
+      Image: NODE_BASE_IMAGE,
+      Cmd: ['true'],
+      Labels: { [RUN_LABEL]: RUN_ID },
+      Tty: false,
+    });
+    await container.start();
+    await container.wait();
+    const outcome = await scaleDown(docker, [name], { stopTimeoutS: 1 }).then(
+      (r) => `exit ${r[0]?.exitCode}`,
+      (error: { statusCode?: number; message?: string }) =>
+        `threw ${error.statusCode ?? ''} ${String(error.message).slice(0, 120)}`,
+    );
     expect(
-      stopped.outcome,
-      `🚨 ${stopped.survivor} was already stopped: docker stop answers 304 (not modified), which is not an error: wait for it and remove it`,
+      outcome,
+      `🚨 ${name} was already stopped: docker stop answers 304 (not modified), which is not an error: wait for it and remove it`,
     ).toBe('exit 0');
-    expect(stopped.exists, '🚨 the already stopped container must be removed too').toBe(false);
-  }, 300_000);
+    expect(await stillThere(name), '🚨 the already stopped container must be removed too').toBe(
+      false,
+    );
+  }, 120_000);
 
   it('the worker deregisters instead of being reported dead', async () => {
     const { dead, victim } = await run();
@@ -146,4 +154,35 @@ describe('06.4 a scale-down that drains instead of killing', () => {
       victim,
     );
   }, 300_000);
+
+  it('stopTimeoutS is how long docker stop waits: a container deaf to SIGTERM is killed after it (137)', async () => {
+    await courseImages();
+    const name = `${RUN_ID}-deaf`;
+    // `sleep` as PID 1 has no SIGTERM handler, so the kernel drops the signal: only SIGKILL ends
+    // it. Its own StopTimeout is 300 s: a docker stop without `t` would wait that long.
+    const container = await docker.createContainer({
+      name,
+      Image: NODE_BASE_IMAGE,
+      Cmd: ['sleep', '600'],
+      StopTimeout: 300,
+      Labels: { [RUN_LABEL]: RUN_ID },
+      Tty: false,
+    });
+    await container.start();
+    const stopping = scaleDown(docker, [name], { stopTimeoutS: 1 }).then((r) => r[0]);
+    stopping.catch(() => undefined); // still pending when the bound below gives up
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<'still stopping'>((resolve) => {
+      timer = setTimeout(() => resolve('still stopping'), 20_000);
+    });
+    const outcome = await Promise.race([stopping, bound]).finally(() => clearTimeout(timer));
+    expect(
+      outcome,
+      `🚨 scaleDown(docker, ['${name}'], { stopTimeoutS: 1 }) of a container that ignores SIGTERM was still running after 20 s: pass { t: stopTimeoutS } to container.stop(), or docker stop waits the container's own StopTimeout (300 s here) before its SIGKILL`,
+    ).not.toBe('still stopping');
+    expect(
+      outcome,
+      '🚨 after stopTimeoutS the engine SIGKILLs the container: report its real exit code (137), read from container.wait()',
+    ).toEqual({ name, exitCode: 137 });
+  }, 120_000);
 });
