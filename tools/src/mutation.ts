@@ -6,6 +6,7 @@
  * `.bench/mutation/<id>.json`. Survivors a maintainer has explained as equivalent (no behaviour
  * a check can observe through the exercise's contract) are listed with the reason in
  * `tools/mutation-equivalents.json`; the "behaviour" score leaves them out (the goal: ≥ 95 %).
+ * `--saved` prints the report of the last run of each exercise without running Stryker.
  *
  * Each exercise runs in a Stryker sandbox (a copy of the repository in the temp folder), so
  * the working tree is never mutated. `nice`d, one test process at a time, bounded per mutant.
@@ -238,6 +239,23 @@ export async function mutateExercise(
   return result;
 }
 
+/** The result of the last run of one exercise, read from its saved JSON report. */
+export function savedResult(root: string, id: string): MutationResult {
+  const file = path.join(root, '.bench', 'mutation', `${id}.json`);
+  const empty = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0 };
+  if (!existsSync(file)) {
+    return {
+      id,
+      counts: empty,
+      score: null,
+      survivors: [],
+      failure: `no saved report: run \`pnpm run mutation ${id}\` first`,
+    };
+  }
+  const { counts, survivors } = readReport(JSON.parse(readFileSync(file, 'utf8')), root);
+  return { id, counts, score: mutationScore(counts), survivors, failure: null };
+}
+
 /** The report lines: a table of scores, then the survivors of each exercise. */
 export function formatMutationReport(results: MutationResult[]): string[] {
   const pct = (r: MutationResult, n: number | null | undefined) =>
@@ -278,7 +296,10 @@ export function formatMutationReport(results: MutationResult[]): string[] {
 
 if (isMain(import.meta.url)) {
   const workbook = discoverWorkbook(REPO_ROOT);
-  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  // --saved: the report of the last run of each exercise (.bench/mutation/<id>.json), no Stryker.
+  const saved = argv.includes('--saved');
+  const args = argv.filter((a) => a !== '--saved');
   let exercises: Exercise[];
   try {
     exercises = args.length
@@ -292,6 +313,10 @@ if (isMain(import.meta.url)) {
   const equivalents = loadEquivalents(path.join(TOOLS_DIR, 'mutation-equivalents.json'));
   const results: MutationResult[] = [];
   for (const ex of exercises) {
+    if (saved) {
+      results.push(applyEquivalents(savedResult(REPO_ROOT, ex.id), equivalents[ex.id] ?? []));
+      continue;
+    }
     console.log(
       chalk.bold(
         `▶ ${ex.id} ${ex.title}: mutating ${ex.solutionFiles.map((f) => rel(f)).join(', ')}`,
