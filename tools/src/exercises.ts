@@ -401,6 +401,17 @@ export function resolveSelection(
   return { exercises: [ex], label: `exercise ${ex.id}` };
 }
 
+/**
+ * The exercises a maintainer's command names (`pnpm prove 02.1 05`, `pnpm run mutation 01`):
+ * each argument is a session or an exercise on its own; none → every exercise.
+ * @throws {UnknownIdError} when an argument matches nothing.
+ */
+export function selectEach(workbook: Workbook, args: string[]): Exercise[] {
+  return args.length === 0
+    ? workbook.exercises
+    : args.flatMap((arg) => resolveSelection(workbook, [arg]).exercises);
+}
+
 /** The valid ids grouped by session, for "unknown id" messages and `pnpm workbook list`. */
 export function formatExerciseList(
   workbook: Workbook,

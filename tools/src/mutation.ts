@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
-import { discoverWorkbook, type Exercise, resolveSelection, UnknownIdError } from './exercises.ts';
+import { discoverWorkbook, type Exercise, selectEach, UnknownIdError } from './exercises.ts';
 import { isMain, REPO_ROOT, rel, TOOLS_DIR } from './paths.ts';
 import { childEnv } from './vitest-run.ts';
 
@@ -122,19 +122,23 @@ export function loadEquivalents(file: string): Record<string, Equivalent[]> {
 export function applyEquivalents(result: MutationResult, explained: Equivalent[]): MutationResult {
   const same = (s: Survivor, e: Equivalent) =>
     s.line === e.line && s.mutator === e.mutator && s.replacement === e.replacement;
-  const equivalent = result.survivors.flatMap((s) => {
+  const survivors: Survivor[] = [];
+  const equivalent: (Survivor & { why: string })[] = [];
+  for (const s of result.survivors) {
     const entry = explained.find((e) => same(s, e));
-    return entry ? [{ ...s, why: entry.why }] : [];
-  });
-  const survivors = result.survivors.filter((s) => !explained.some((e) => same(s, e)));
+    if (entry) equivalent.push({ ...s, why: entry.why });
+    else survivors.push(s);
+  }
   const stale = result.failure
     ? []
     : explained.filter((e) => !result.survivors.some((s) => same(s, e)));
+  // The same score, over the mutants left once the explained ones are set aside.
   const c = result.counts;
-  const detected = c.killed + c.timeout;
-  const valid = detected + c.survived + c.noCoverage - equivalent.length;
-  const behaviourScore =
-    result.score === null || valid <= 0 ? null : Math.round((detected / valid) * 1000) / 10;
+  const behaviourScore = mutationScore({
+    ...c,
+    survived: c.survived + c.noCoverage - equivalent.length,
+    noCoverage: 0,
+  });
   return { ...result, survivors, equivalent, stale, behaviourScore };
 }
 
@@ -302,9 +306,7 @@ if (isMain(import.meta.url)) {
   const args = argv.filter((a) => a !== '--saved');
   let exercises: Exercise[];
   try {
-    exercises = args.length
-      ? args.flatMap((arg) => resolveSelection(workbook, [arg]).exercises)
-      : workbook.exercises;
+    exercises = selectEach(workbook, args);
   } catch (error) {
     if (!(error instanceof UnknownIdError)) throw error;
     console.error(chalk.red(error.message));

@@ -5,7 +5,7 @@
  * maintainer's quick proof after changing a check; the gate always proves them all.
  */
 import chalk from 'chalk';
-import { discoverWorkbook, resolveSelection, UnknownIdError } from './exercises.ts';
+import { discoverWorkbook, selectEach, UnknownIdError } from './exercises.ts';
 import { isMain } from './paths.ts';
 import {
   formatCatalogue,
@@ -18,10 +18,7 @@ import {
 /** Runs the proof on the course repository and prints it. */
 export async function prove(root?: string, only: string[] = []): Promise<ProofResult> {
   const all = discoverWorkbook(root);
-  const workbook =
-    only.length === 0
-      ? all
-      : { ...all, exercises: only.flatMap((arg) => resolveSelection(all, [arg]).exercises) };
+  const workbook = only.length === 0 ? all : { ...all, exercises: selectEach(all, only) };
   const result = await runProof(workbook, { log: (line) => console.log(chalk.dim(`  ${line}`)) });
   for (const line of formatCatalogue(result)) console.log(chalk.yellow(line));
   for (const line of formatViolations(result.violations)) console.log(chalk.red(line));

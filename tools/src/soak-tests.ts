@@ -317,6 +317,7 @@ export async function soakMain(argv: string[], repo = REPO_ROOT): Promise<number
       );
     }
     const runs: SoakRun[] = [];
+    let report: string[] = [];
     for (let index = 1; index <= options.runs; index++) {
       const logFile = path.join(out, `run-${index}.log`);
       const reportFile = path.join(out, `run-${index}.json`);
@@ -352,10 +353,8 @@ export async function soakMain(argv: string[], repo = REPO_ROOT): Promise<number
       };
       runs.push(run);
       // Written after every run, so a soak stopped early keeps the report of the runs it did.
-      writeFileSync(
-        path.join(out, 'report.txt'),
-        `${formatSoakReport(runs, { load: options.load, commit: head, skip: options.skip }).join('\n')}\n`,
-      );
+      report = formatSoakReport(runs, { load: options.load, commit: head, skip: options.skip });
+      writeFileSync(path.join(out, 'report.txt'), `${report.join('\n')}\n`);
       const tail = red
         ? chalk.red(`RED, ${failures.length} failure(s): ${failures.map((f) => f.key).join('; ')}`)
         : chalk.green('green');
@@ -363,12 +362,6 @@ export async function soakMain(argv: string[], repo = REPO_ROOT): Promise<number
     }
     stopLoad?.();
     stopLoad = null;
-    const report = formatSoakReport(runs, {
-      load: options.load,
-      commit: head,
-      skip: options.skip,
-    });
-    writeFileSync(path.join(out, 'report.txt'), `${report.join('\n')}\n`);
     console.log(`\n${report.join('\n')}`);
     console.log(chalk.dim(`Logs and report in ${out}`));
     return runs.every((r) => r.failures.length === 0) ? 0 : 1;
